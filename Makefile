@@ -1,0 +1,29 @@
+# btslog: `make demo` and `make test` work on a fresh machine with only Python 3.11+.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO   := demo
+
+.PHONY: demo test install clean-demo bench
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit("btslog needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+clean-demo:
+	rm -rf $(DEMO)
+
+# The main job on the sample shoot, end to end.
+demo: $(STAMP) clean-demo
+	$(BIN)/btslog init $(DEMO) --name "Making of: sample shoot" --rate 23.976
+	$(BIN)/btslog --project $(DEMO) clips add sample_clips/cardA sample_clips/cardB
+	$(BIN)/btslog --project $(DEMO) clips

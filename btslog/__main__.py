@@ -1,0 +1,3 @@
+from btslog.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""The boundary to media: ffmpeg subprocesses (``ffmpeg``), PyAV probing and decoding."""
