@@ -69,8 +69,9 @@ def print_rows(
         for row in rows:
             writer.writerow({key: _cell(row.get(key)) for key in keys})
         return
-    from rich.console import Console
     from rich.table import Table
+
+    from btslog.cli.context import console
 
     columns = list(columns or [(key, key) for key in (rows[0] if rows else {})])
     table = Table(title=title, show_lines=False, header_style="bold")
@@ -78,4 +79,4 @@ def print_rows(
         table.add_column(header, overflow="fold")
     for row in rows:
         table.add_row(*(_cell(row.get(key)) for key, _ in columns))
-    Console(soft_wrap=False).print(table)
+    console().print(table)

@@ -1,0 +1,85 @@
+"""The domain model: plain, frozen values shared by every layer.
+
+Time is integer frames at an exact rational rate (``Fraction(30000, 1001)``), never floats.
+``in_frame``/``out_frame`` count from a clip's first frame and ``out_frame`` is exclusive.
+Timecode strings exist only at the edges (input and output); the camera's time-of-day
+timecode is ``start_frame`` (a label count from 00:00:00:00 in the clip's drop-frame mode)
+plus the frame offset.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+TAG_KINDS = ("take", "flub", "conversation", "setup", "highlight", "restricted")
+TAG_STATUSES = ("suggested", "accepted", "rejected")
+CONSENT_STATES = ("released", "opted_out", "pending")
+
+
+@dataclass(frozen=True)
+class AudioStreamInfo:
+    index: int
+    codec: str
+    channels: int
+    sample_rate: int
+    layout: str | None = None
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    """What a media file is, as read from its container and streams (see media.probe)."""
+
+    path: str
+    size_bytes: int
+    container: str
+    codec: str
+    width: int
+    height: int
+    rate: Fraction
+    vfr: bool
+    duration_frames: int
+    start_frame: int
+    drop_frame: bool
+    timecode_source: str  # "tmcd", "stream", "format", "creation_time" or "none"
+    reel: str | None
+    creation_time: str | None
+    audio: tuple[AudioStreamInfo, ...] = ()
+    pixel_format: str | None = None
+    rotation: int = 0
+
+
+@dataclass(frozen=True)
+class Clip:
+    """One registered media file of the project."""
+
+    id: int
+    name: str
+    path: str  # relative to the project root when inside it, else absolute
+    source_path: str | None
+    camera: str | None
+    roll: str | None
+    operator: str | None
+    day: str | None
+    container: str
+    codec: str
+    width: int
+    height: int
+    rate: Fraction
+    vfr: bool
+    duration_frames: int
+    start_frame: int
+    drop_frame: bool
+    timecode_source: str
+    reel: str | None
+    creation_time: str | None
+    audio: tuple[AudioStreamInfo, ...]
+    size_bytes: int
+    xxh64: str | None
+    mhl_path: str | None = None
+    proxy_path: str | None = None
+    poster_path: str | None = None
+    sheet_path: str | None = None
+    sync_offset_frames: int = 0
+    added_at: str | None = None
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
