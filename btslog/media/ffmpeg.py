@@ -17,6 +17,7 @@ import subprocess
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Self
 
 from btslog.errors import FfmpegError, MediaError
 
@@ -94,8 +95,7 @@ def run(
 
     def drain_stderr() -> None:
         assert process.stderr is not None
-        for chunk in iter(lambda: process.stderr.read(65536), b""):
-            stderr_chunks.append(chunk)
+        stderr_chunks.extend(iter(lambda: process.stderr.read(65536), b""))
 
     reader = threading.Thread(target=drain_stderr, daemon=True)
     reader.start()
@@ -159,7 +159,7 @@ class FrameWriter:
         self._stderr: list[bytes] = []
         self._reader: threading.Thread | None = None
 
-    def __enter__(self) -> FrameWriter:
+    def __enter__(self) -> Self:
         self.process = subprocess.Popen(
             self.argv, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
