@@ -15,7 +15,7 @@ import traceback
 import click
 
 from btslog import __version__
-from btslog.errors import EXIT_INTERNAL_ERROR, BtslogError
+from btslog.errors import EXIT_INTERNAL_ERROR, EXIT_USER_ERROR, BtslogError
 
 # command name -> "module:attribute"; each module is a small file in this package.
 COMMANDS: dict[str, str] = {
@@ -86,7 +86,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except click.ClickException as error:
         error.show()
-        sys.exit(error.exit_code)
+        # click's usage errors exit 2; in btslog 2 means "some items failed".
+        sys.exit(EXIT_USER_ERROR if isinstance(error, click.UsageError) else error.exit_code)
     except click.exceptions.Exit as exit_:
         sys.exit(exit_.exit_code)
     except BtslogError as error:
