@@ -21,8 +21,10 @@ from btslog.errors import EXIT_INTERNAL_ERROR, EXIT_USER_ERROR, BtslogError
 COMMANDS: dict[str, str] = {
     "init": "btslog.cli.project:init_command",
     "clips": "btslog.cli.clips:clips_group",
+    "ingest": "btslog.cli.ingest:ingest_command",
     "probe": "btslog.cli.probe:probe_command",
     "tc": "btslog.cli.tc:tc_command",
+    "verify": "btslog.cli.ingest:verify_command",
     "samples": "btslog.cli.samples:samples_group",
 }
 

@@ -7,17 +7,20 @@ from collections import Counter
 from btslog.errors import PartialFailure
 
 
-def print_summary(results, verb: str) -> None:
+def print_summary(results, verb: str, *, raise_on_failure: bool = True) -> None:
     """Print one line per file that did not simply succeed, then the counts.
 
-    Raises :class:`PartialFailure` (exit code 2) when any file failed.
+    Raises :class:`PartialFailure` (exit code 2) when any file failed, unless told not to
+    (the caller has more to do first and calls :func:`raise_for_failures` itself).
     """
     from rich.table import Table
 
     from btslog.cli.context import console as make_console
 
     counts = Counter(result.status for result in results)
-    notable = [result for result in results if result.status != "added" or result.reason]
+    # Skipped files are counted, not listed; failures and anything unusual are listed.
+    notable = [result for result in results
+               if result.status == "failed" or (result.status == "added" and result.reason)]  # fmt: skip
     console = make_console()
     if notable:
         table = Table(show_header=True, header_style="bold")
@@ -34,8 +37,15 @@ def print_summary(results, verb: str) -> None:
         f"{counts[status]} {status}" for status in ("skipped", "failed") if counts.get(status)
     ]
     console.print(", ".join(parts))
-    if counts.get("failed"):
+    if raise_on_failure:
+        raise_for_failures(results)
+
+
+def raise_for_failures(results) -> None:
+    """Exit code 2 (:class:`PartialFailure`) when any item of a batch failed."""
+    failed = sum(result.status == "failed" for result in results)
+    if failed:
         raise PartialFailure(
-            f"{counts['failed']} of {len(results)} files failed; the others completed",
+            f"{failed} of {len(results)} files failed; the others completed",
             hint="fix the files named above and run the same command again",
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 MEDIA_SUFFIXES = {
@@ -39,4 +40,37 @@ def find_media(paths: Iterable[str | os.PathLike]) -> list[Path]:
                 )
         else:
             found.append(path)
+    return found
+
+
+@dataclass(frozen=True)
+class CardFile:
+    """A file found on a card: where it is, and where it goes relative to the roll folder."""
+
+    path: Path
+    relative: str  # POSIX path under the roll folder, keeping the card's structure
+    media: bool
+
+
+def find_card_files(sources: Iterable[str | os.PathLike]) -> list[CardFile]:
+    """Every file to offload from ``sources`` (card roots, folders or single files).
+
+    The card's structure (``PRIVATE/M4ROOT/CLIP/...``, ``DCIM/100MEDIA/...``) is kept below the
+    roll folder; sidecars (XML, XMP, THM) and card metadata travel with the clips; hidden and
+    system files (``.DS_Store``, ``._*``) are left behind.
+    """
+    found: list[CardFile] = []
+    for given in sources:
+        root = Path(given)
+        if root.is_dir():
+            for folder, folders, files in os.walk(root):
+                folders[:] = sorted(name for name in folders if not is_hidden(Path(name)))
+                for name in sorted(files):
+                    path = Path(folder, name)
+                    if is_hidden(path):
+                        continue
+                    relative = path.relative_to(root).as_posix()
+                    found.append(CardFile(path, relative, is_media(path)))
+        else:
+            found.append(CardFile(root, root.name, True))
     return found

@@ -66,16 +66,20 @@ def run(
     what: str,
     progress: Callable[[float], None] | None = None,
     input_bytes: bytes | None = None,
+    progress_report: Callable[[dict[str, str]], None] | None = None,
 ) -> str:
     """Run ffmpeg with ``args`` (without the binary) and return its stderr.
 
     ``what`` names the job in errors ("proxy for A001C001.MP4").  ``progress`` is called with
-    the output time in seconds as ffmpeg reports it.  Ctrl-C stops ffmpeg and re-raises.
+    the output time in seconds as ffmpeg reports it.  ``progress_report`` is called with each
+    whole block of ffmpeg's ``-progress`` report (``{"frame": "120", "out_time_us": ...,
+    "progress": "continue"}``; ``frame`` counts the first video output).  Ctrl-C stops ffmpeg
+    and re-raises.
     """
     argv = [ffmpeg_exe(), "-hide_banner", "-y"]
     if input_bytes is None:
         argv.append("-nostdin")
-    if progress is not None:
+    if progress is not None or progress_report is not None:
         argv += ["-progress", "pipe:1", "-nostats"]
     argv += [str(arg) for arg in args]
     try:
@@ -105,12 +109,19 @@ def run(
             process.stdin.write(input_bytes)
             process.stdin.close()
         assert process.stdout is not None
+        report: dict[str, str] = {}
         for raw_line in process.stdout:
-            if progress is None:
-                continue
-            match = _PROGRESS_RE.match(raw_line.decode("ascii", "replace").strip())
-            if match:
-                progress(int(match.group(1)) / 1_000_000)
+            line = raw_line.decode("ascii", "replace").strip()
+            if progress is not None:
+                match = _PROGRESS_RE.match(line)
+                if match:
+                    progress(int(match.group(1)) / 1_000_000)
+            if progress_report is not None:
+                key, _, value = line.partition("=")
+                report[key] = value
+                if key == "progress":
+                    progress_report(report)
+                    report = {}
         returncode = process.wait()
     except BaseException:
         process.kill()

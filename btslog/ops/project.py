@@ -17,8 +17,8 @@ from btslog.errors import BtslogError, ProjectError
 
 CONFIG_NAME = "btslog.toml"
 DATABASE_NAME = "btslog.db"
-DEFAULT_FOLDERS = {"media": "media", "exports": "exports", "renders": "renders",
-                   "cache": ".btslog-cache"}  # fmt: skip
+DEFAULT_FOLDERS = {"media": "media", "proxies": "proxies", "exports": "exports",
+                   "renders": "renders", "cache": ".btslog-cache"}  # fmt: skip
 
 
 def current_author() -> str:
@@ -62,7 +62,7 @@ class Project:
         return Database.open(self.database_url)
 
     def folder(self, key: str) -> Path:
-        """A project folder by role: ``media``, ``exports``, ``renders``, ``cache``."""
+        """A project folder by role: ``media``, ``proxies``, ``exports``, ``renders``, ``cache``."""
         relative = self.config.get("paths", {}).get(key, DEFAULT_FOLDERS[key])
         return self.root / relative
 

@@ -1,0 +1,185 @@
+"""Verified copies: hash while copying, write to a temporary name, re-read, verify, rename.
+
+The source is read once.  The copy goes to a hidden temporary name next to its destination,
+is flushed to disk, read back from the disk (not the page cache) and hashed again; only when
+both hashes agree is it linked to its final name, which never replaces an existing file.  A
+copy interrupted at any point leaves at most a temporary file, which the next run removes.
+
+Failures that a test cannot cause for real (a card that dies mid-read, a full disk) go through
+one seam: :data:`FILESYSTEM`, whose ``open_source``/``open_temporary`` a test may replace.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+CHUNK_BYTES = 8 * 1024 * 1024
+PARTIAL_SUFFIX = ".btslog-partial"
+
+
+class CopyError(Exception):
+    """A copy failed; ``reason`` says why in words for the summary table."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class FileSystem:
+    """How copies open files.  The one seam for faults that cannot be caused for real."""
+
+    def open_source(self, path: Path):
+        return open(path, "rb", buffering=0)
+
+    def open_temporary(self, path: Path):
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+        return open(os.open(path, flags, 0o644), "wb", buffering=0)
+
+
+FILESYSTEM = FileSystem()
+
+
+@dataclass(frozen=True)
+class CopyResult:
+    destination: Path
+    size: int
+    xxh64: str
+
+
+def partial_path(destination: Path) -> Path:
+    return destination.with_name(f".{destination.name}{PARTIAL_SUFFIX}")
+
+
+def remove_partials(folder: Path) -> list[Path]:
+    """Delete temporary files that an interrupted copy left under ``folder``."""
+    removed = []
+    if folder.is_dir():
+        for path in folder.rglob(f".*{PARTIAL_SUFFIX}"):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def _reason(error: OSError, path: Path, doing: str) -> str:
+    if error.errno == errno.ENOSPC:
+        return f"the destination is full while writing {path.name}; free space and run again"
+    if error.errno == errno.EDQUOT:
+        return f"the destination quota is exhausted while writing {path.name}"
+    if isinstance(error, FileNotFoundError):
+        return f"{path} vanished while {doing} (card removed?); re-insert the card and run again"
+    if isinstance(error, PermissionError):
+        return f"{path} cannot be read (permission denied)"
+    return f"{doing} {path} failed: {error.strerror or error}"
+
+
+def _fsync_folder(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def read_back_xxh64(path: Path, progress: Callable[[int], None] | None = None) -> str:
+    """The xxh64 of ``path`` as stored on disk: cached pages are dropped before reading."""
+    from btslog.ingest.hashing import xxh64_file
+
+    with contextlib.suppress(AttributeError, OSError):
+        descriptor = os.open(path, os.O_RDONLY)
+        try:
+            os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_DONTNEED)
+        finally:
+            os.close(descriptor)
+    return xxh64_file(path, progress)
+
+
+def copy_verified(
+    source: Path,
+    destination: Path,
+    *,
+    progress: Callable[[int], None] | None = None,
+    checkpoint: Callable[[str], None] | None = None,
+) -> CopyResult:
+    """Copy ``source`` to ``destination`` (which must not exist), verified; see module doc.
+
+    ``progress`` gets byte counts (copied, then read back).  Raises :class:`CopyError` with a
+    reason; the destination then does not exist and no temporary file is left.
+    """
+    import xxhash
+
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    temporary = partial_path(destination)
+    temporary.unlink(missing_ok=True)
+    digest = xxhash.xxh64()
+    size = 0
+    try:
+        try:
+            reader = FILESYSTEM.open_source(source)
+        except OSError as error:
+            raise CopyError(_reason(error, source, "opening")) from error
+        with reader:
+            try:
+                writer = FILESYSTEM.open_temporary(temporary)
+            except OSError as error:
+                raise CopyError(_reason(error, destination, "creating")) from error
+            with writer:
+                buffer = bytearray(CHUNK_BYTES)
+                view = memoryview(buffer)
+                while True:
+                    try:
+                        count = reader.readinto(buffer)
+                    except OSError as error:
+                        raise CopyError(_reason(error, source, "reading")) from error
+                    if not count:
+                        break
+                    digest.update(view[:count])
+                    try:
+                        written = 0
+                        while written < count:
+                            written += writer.write(view[written:count])
+                    except OSError as error:
+                        raise CopyError(_reason(error, destination, "writing")) from error
+                    size += count
+                    if progress is not None:
+                        progress(count)
+                    if checkpoint is not None:
+                        checkpoint("copy-chunk")
+                try:
+                    os.fsync(writer.fileno())
+                except OSError as error:
+                    raise CopyError(_reason(error, destination, "writing")) from error
+        source_hash = digest.hexdigest()
+        stat = os.stat(source)
+        os.utime(temporary, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        try:
+            copied_hash = read_back_xxh64(temporary, progress)
+        except OSError as error:
+            raise CopyError(_reason(error, destination, "re-reading")) from error
+        if copied_hash != source_hash:
+            raise CopyError(
+                f"the copy of {source.name} does not match the source (xxh64 {source_hash} "
+                f"read, {copied_hash} written): the destination disk may be failing"
+            )
+        if checkpoint is not None:
+            checkpoint("before-rename")
+        try:
+            # A hard link never replaces an existing file, unlike rename.
+            os.link(temporary, destination)
+        except FileExistsError as error:
+            raise CopyError(f"{destination} appeared while copying; run again") from error
+        except OSError:
+            if destination.exists():
+                raise
+            os.rename(temporary, destination)  # file systems without hard links
+        temporary.unlink(missing_ok=True)
+        _fsync_folder(destination.parent)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return CopyResult(destination, size, source_hash)
