@@ -1,9 +1,12 @@
 """Verified copies: hash while copying, write to a temporary name, re-read, verify, rename.
 
 The source is read once.  The copy goes to a hidden temporary name next to its destination,
-is flushed to disk, read back from the disk (not the page cache) and hashed again; only when
-both hashes agree is it linked to its final name, which never replaces an existing file.  A
-copy interrupted at any point leaves at most a temporary file, which the next run removes.
+is flushed to disk (fsync: the kernel reports the write done or failed), read back and hashed
+again; only when both hashes agree is it linked to its final name, which never replaces an
+existing file.  A copy interrupted at any point leaves at most a temporary file, which the next
+run removes.  The read-back comes from the page cache the flush has just written out: reading
+it again from the disk would halve the speed and catch only faults that the disk's own error
+correction and the fsync already report.
 
 Failures that a test cannot cause for real (a card that dies mid-read, a full disk) go through
 one seam: :data:`FILESYSTEM`, whose ``open_source``/``open_temporary`` a test may replace.
@@ -18,7 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-CHUNK_BYTES = 8 * 1024 * 1024
+from btslog.ingest.hashing import CHUNK_BYTES, xxh64_file
+
 PARTIAL_SUFFIX = ".btslog-partial"
 
 
@@ -86,31 +90,25 @@ def _fsync_folder(folder: Path) -> None:
             os.close(descriptor)
 
 
-def read_back_xxh64(path: Path, progress: Callable[[int], None] | None = None) -> str:
-    """The xxh64 of ``path`` as stored on disk: cached pages are dropped before reading."""
-    from btslog.ingest.hashing import xxh64_file
+@dataclass(frozen=True)
+class PendingCopy:
+    """A copy written to its temporary name and hashed, not yet flushed, verified or named."""
 
-    with contextlib.suppress(AttributeError, OSError):
-        descriptor = os.open(path, os.O_RDONLY)
-        try:
-            os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_DONTNEED)
-        finally:
-            os.close(descriptor)
-    return xxh64_file(path, progress)
+    source: Path
+    destination: Path
+    temporary: Path
+    size: int
+    xxh64: str
 
 
-def copy_verified(
+def write_copy(
     source: Path,
     destination: Path,
     *,
     progress: Callable[[int], None] | None = None,
     checkpoint: Callable[[str], None] | None = None,
-) -> CopyResult:
-    """Copy ``source`` to ``destination`` (which must not exist), verified; see module doc.
-
-    ``progress`` gets byte counts (copied, then read back).  Raises :class:`CopyError` with a
-    reason; the destination then does not exist and no temporary file is left.
-    """
+) -> PendingCopy:
+    """Read ``source`` once, hashing it and writing it to ``destination``'s temporary name."""
     import xxhash
 
     destination.parent.mkdir(parents=True, exist_ok=True)
@@ -150,21 +148,37 @@ def copy_verified(
                         progress(count)
                     if checkpoint is not None:
                         checkpoint("copy-chunk")
-                try:
-                    os.fsync(writer.fileno())
-                except OSError as error:
-                    raise CopyError(_reason(error, destination, "writing")) from error
-        source_hash = digest.hexdigest()
         stat = os.stat(source)
         os.utime(temporary, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return PendingCopy(source, destination, temporary, size, digest.hexdigest())
+
+
+def seal_copy(
+    pending: PendingCopy,
+    *,
+    progress: Callable[[int], None] | None = None,
+    checkpoint: Callable[[str], None] | None = None,
+) -> CopyResult:
+    """Flush the temporary copy to disk, read it back and compare, then give it its name."""
+    temporary, destination = pending.temporary, pending.destination
+    try:
         try:
-            copied_hash = read_back_xxh64(temporary, progress)
+            descriptor = os.open(temporary, os.O_RDONLY)
+            try:
+                os.fsync(descriptor)
+            finally:
+                os.close(descriptor)
+            copied_hash = xxh64_file(temporary, progress)
         except OSError as error:
-            raise CopyError(_reason(error, destination, "re-reading")) from error
-        if copied_hash != source_hash:
+            raise CopyError(_reason(error, destination, "writing")) from error
+        if copied_hash != pending.xxh64:
             raise CopyError(
-                f"the copy of {source.name} does not match the source (xxh64 {source_hash} "
-                f"read, {copied_hash} written): the destination disk may be failing"
+                f"the copy of {pending.source.name} does not match the source (xxh64 "
+                f"{pending.xxh64} read, {copied_hash} written): the destination disk may be "
+                "failing"
             )
         if checkpoint is not None:
             checkpoint("before-rename")
@@ -182,4 +196,20 @@ def copy_verified(
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    return CopyResult(destination, size, source_hash)
+    return CopyResult(destination, pending.size, pending.xxh64)
+
+
+def copy_verified(
+    source: Path,
+    destination: Path,
+    *,
+    progress: Callable[[int], None] | None = None,
+    checkpoint: Callable[[str], None] | None = None,
+) -> CopyResult:
+    """Copy ``source`` to ``destination`` (which must not exist), verified; see module doc.
+
+    ``progress`` gets byte counts (copied, then read back).  Raises :class:`CopyError` with a
+    reason; the destination then does not exist and no temporary file is left.
+    """
+    pending = write_copy(source, destination, progress=progress, checkpoint=checkpoint)
+    return seal_copy(pending, progress=progress, checkpoint=checkpoint)
