@@ -25,5 +25,7 @@ clean-demo:
 # The main job on the sample shoot, end to end.
 demo: $(STAMP) clean-demo
 	$(BIN)/btslog init $(DEMO) --name "Making of: sample shoot" --rate 23.976
-	$(BIN)/btslog --project $(DEMO) clips add sample_clips/cardA sample_clips/cardB
+	$(BIN)/btslog --project $(DEMO) ingest sample_clips/cardA --camera A --roll A001 --operator Mara
+	$(BIN)/btslog --project $(DEMO) ingest sample_clips/cardB --camera B --roll B001 --operator Jun
 	$(BIN)/btslog --project $(DEMO) clips
+	$(BIN)/btslog --project $(DEMO) verify

@@ -68,6 +68,18 @@ def hash_tree(root: Path) -> None:
             xxh64_file(path)
 
 
+def copy_tree(card: Path, target: Path) -> None:
+    subprocess.run(["cp", "-r", str(card), str(target)], check=True)
+
+
+def copy_and_hash(card: Path, target: Path, *, sync: bool) -> None:
+    copy_tree(card, target)
+    if sync:
+        subprocess.run(["sync"], check=True)
+    hash_tree(card)
+    hash_tree(target)
+
+
 def timed(step) -> float:
     subprocess.run(["sync"], check=True)
     start = time.perf_counter()
@@ -79,6 +91,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gb", type=float, default=3.0, help="size of the card (GB)")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--proxy-seconds", type=int, default=20, help="length of the 1080p clip")
     options = parser.parse_args()
     card = OUT / "card"
     total = int(options.gb * 1e9)
@@ -96,35 +109,36 @@ def main() -> None:
         target = OUT / "target"
         clean(target)
         target.mkdir(parents=True)
-        times["cp"].append(timed(lambda: subprocess.run(
-            ["cp", "-r", str(card), str(target / "cp")], check=True)))  # fmt: skip
-
-        def cp_and_hash() -> None:
-            subprocess.run(["cp", "-r", str(card), str(target / "cph")], check=True)
-            hash_tree(card)
-            hash_tree(target / "cph")
-
-        times["cp + hash"].append(timed(cp_and_hash))
-
-        def cp_sync_and_hash() -> None:
-            subprocess.run(["cp", "-r", str(card), str(target / "cpsh")], check=True)
-            subprocess.run(["sync"], check=True)
-            hash_tree(card)
-            hash_tree(target / "cpsh")
-
-        times["cp + sync + hash"].append(timed(cp_sync_and_hash))
         project = target / "project"
         subprocess.run([*btslog, "init", str(project), "--name", "bench"], check=True,
                        capture_output=True)  # fmt: skip
-
-        def ingest() -> None:
-            subprocess.run(
-                [*btslog, "--project", str(project), "ingest", str(card), "--camera", "A",
-                 "--roll", "A001", "--day", "2026-11-20", "--no-proxies"],
-                check=True, capture_output=True,
-            )  # fmt: skip
-
-        times["btslog ingest"].append(timed(ingest))
+        steps = {
+            "cp": lambda target=target: copy_tree(card, target / "cp"),
+            "cp + hash": lambda target=target: copy_and_hash(card, target / "cph", sync=False),
+            "cp + sync + hash": lambda target=target: copy_and_hash(
+                card, target / "cpsh", sync=True
+            ),
+            "btslog ingest": lambda project=project: subprocess.run(
+                [
+                    *btslog,
+                    "--project",
+                    str(project),
+                    "ingest",
+                    str(card),
+                    "--camera",
+                    "A",
+                    "--roll",
+                    "A001",
+                    "--day",
+                    "2026-11-20",
+                    "--no-proxies",
+                ],
+                check=True,
+                capture_output=True,
+            ),
+        }
+        for name, step in steps.items():
+            times[name].append(timed(step))
         print(f"round {round_number + 1}: " + ", ".join(
             f"{name} {values[-1]:.2f} s" for name, values in times.items()), flush=True)  # fmt: skip
         clean(target)
@@ -137,6 +151,54 @@ def main() -> None:
     print(f"ingest vs plain cp:  {median['cp'] / ingest_time:.2f}x (aim >= 0.7x)")
     durable = median["cp + sync + hash"] / ingest_time
     print(f"ingest vs cp + sync + hash (the copy on disk before it is checked): {durable:.2f}x")
+    proxies(options.rounds, options.proxy_seconds)
+
+
+def make_source(path: Path, seconds: int) -> None:
+    """A 1080p 23.976 clip with camera noise (hard to encode, like real footage) and sound."""
+    sys.path.insert(0, str(REPO))
+    from btslog.media.ffmpeg import run
+
+    if path.exists():
+        return
+    run(["-loglevel", "error", "-f", "lavfi", "-i",
+         f"testsrc2=s=1920x1080:r=24000/1001:d={seconds}", "-f", "lavfi", "-i",
+         f"sine=f=440:sample_rate=48000:d={seconds}", "-vf", "noise=alls=12:allf=t",
+         "-c:v", "libx264", "-preset", "ultrafast", "-crf", "18", "-c:a", "aac", "-ac", "2",
+         "-timecode", "14:03:12:00", str(path)], what="benchmark source")  # fmt: skip
+
+
+def proxies(rounds: int, seconds: int) -> None:
+    """``make_pictures`` (proxy + poster + sheet, one decode) against plain ffmpeg."""
+    sys.path.insert(0, str(REPO))
+    from btslog.media.ffmpeg import ffmpeg_exe
+    from btslog.media.probe import probe
+    from btslog.media.proxy import ProxySettings, make_pictures
+
+    source = OUT / "source_1080p.mp4"
+    make_source(source, seconds)
+    info = probe(source)
+    settings = ProxySettings()
+    target = OUT / "proxies"
+    times: dict[str, list[float]] = {"ffmpeg": [], "btslog proxy": []}
+    plain = [ffmpeg_exe(), "-y", "-loglevel", "error", "-i", str(source),
+             "-vf", f"scale=-2:{settings.short_side}:flags={settings.scale_flags}",
+             "-c:v", "libx264", "-preset", settings.preset, "-crf", str(settings.crf),
+             "-pix_fmt", "yuv420p", "-g", "24", "-c:a", "aac", "-b:a", "128k",
+             "-movflags", "+faststart", str(target / "plain.mp4")]  # fmt: skip
+    for _ in range(rounds):
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir(parents=True)
+        times["ffmpeg"].append(timed(lambda: subprocess.run(plain, check=True)))
+        times["btslog proxy"].append(timed(lambda: make_pictures(
+            source, info, proxy=target / "p.mp4", poster=target / "p.png",
+            sheet=target / "s.png", label="A / A001 / source_1080p.mp4")))  # fmt: skip
+    median = {name: statistics.median(values) for name, values in times.items()}
+    print(f"\nproxy of {seconds} s of 1080p: median of {rounds} rounds")
+    for name, value in median.items():
+        print(f"  {name:14s} {value:6.2f} s  {seconds / value:5.1f}x real time")
+    ratio = median["ffmpeg"] / median["btslog proxy"]
+    print(f"proxy (with burn-in, poster and sheet) vs plain ffmpeg: {ratio:.2f}x (aim >= 0.9x)")
 
 
 if __name__ == "__main__":

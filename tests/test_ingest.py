@@ -9,6 +9,7 @@ import signal
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -448,3 +449,96 @@ def test_interrupted_mhl_commit_is_undone_by_the_next_run(project, card, monkeyp
     assert not journal.exists()
     assert len(mhl_paths(project.root / ROLL)) == 5
     assert_ascmhl_verifies(project.root / ROLL)
+
+
+def test_ingest_makes_proxies_posters_and_sheets_and_proxies_fills_gaps(project, card):
+    result = run_cli("--project", str(project.root), "ingest", str(card), "--camera", "A",
+                     "--roll", "A001", check=0)  # fmt: skip
+    assert "2 proxies made" in result.stdout
+    from btslog.media.probe import probe
+
+    for clip in list_clips(project):
+        assert clip.proxy_path == f"proxies/2026-11-20/A/A001/{clip.name}.mp4"
+        proxy = probe(project.absolute(clip.proxy_path))
+        assert proxy.height == 180 and not proxy.vfr  # small sources are not upscaled
+        assert proxy.start_frame == clip.start_frame and proxy.drop_frame == clip.drop_frame
+        assert abs(proxy.duration_frames - clip.duration_frames) <= 1
+        assert project.absolute(clip.poster_path).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert project.absolute(clip.sheet_path).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # The proxies never land in the roll folder (ascmhl would call them extra files).
+    assert_ascmhl_verifies(project.root / ROLL)
+    # `btslog proxies` makes only what is missing; --force makes them again.
+    first = list_clips(project)[0]
+    project.absolute(first.proxy_path).unlink()
+    again = run_cli("--project", str(project.root), "proxies", check=0)
+    assert "1 proxies made" in again.stdout and project.absolute(first.proxy_path).exists()
+    nothing = run_cli("--project", str(project.root), "proxies", check=0)
+    assert "every clip has its proxy" in nothing.stderr
+    forced = run_cli("--project", str(project.root), "proxies", "A001C002", "--force", check=0)
+    assert "1 proxies made" in forced.stdout
+
+
+def test_a_failed_proxy_is_named_and_the_copy_still_counts(project, card, tmp_path):
+    from btslog.ops.proxies import make_proxies
+
+    run_ingest(project, card)
+    clips = list_clips(project)
+    broken = project.absolute(clips[1].path)
+    broken.write_bytes(broken.read_bytes()[:5000])  # damaged after ingest
+    results = {r.clip.name: r for r in make_proxies(project, clips)}
+    assert results["A001C001"].status == "added"
+    assert results["A001C002"].status == "failed" and "A001C002.MP4" in results["A001C002"].reason
+    assert not list(project.folder("proxies").rglob("A001C002*"))
+
+
+SLOW_DRIVER = """
+import pathlib, sys, time
+import btslog.ops.ingest as ingest_ops
+marker = pathlib.Path(sys.argv[1])
+def checkpoint(name):
+    if name == "copy-chunk":
+        marker.touch()
+        time.sleep(0.05)
+ingest_ops.checkpoint = checkpoint
+from btslog.cli import main
+main(sys.argv[2:])
+"""
+
+
+def test_real_ctrl_c_exits_130_and_leaves_no_partial_file(project, tmp_path):
+    card = tmp_path / "card" / "DCIM" / "100MEDIA"
+    card.mkdir(parents=True)
+    (card / "BIG00001.MOV").write_bytes(os.urandom(12 * 1024 * 1024))
+    marker = tmp_path / "copying"
+    process = subprocess.Popen(
+        [sys.executable, "-c", SLOW_DRIVER, str(marker), "--project", str(project.root),
+         "ingest", str(tmp_path / "card"), "--camera", "A", "--roll", "A001", "--day",
+         "2026-11-20", "--no-proxies"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
+    )  # fmt: skip
+    for _ in range(400):  # up to 20 s for the interpreter to start and the copy to begin
+        if marker.exists():
+            break
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr.lower()
+    assert not list(project.root.rglob("*.btslog-partial"))
+    assert not list(project.root.rglob("BIG00001.MOV"))
+
+
+@pytest.mark.parametrize(
+    "layout",
+    ["DCIM/100CANON/MVI_0001.MP4", "PRIVATE/M4ROOT/CLIP/C0001.MP4", "XDROOT/Clip/C0001.MXF",
+     "CONTENTS/CLIPS001/AA0001/AA000101.MOV", "plain/take1.mov"],
+)  # fmt: skip
+def test_card_layouts_keep_their_structure(project, tmp_path, media, layout):
+    card = tmp_path / "card"
+    copy(media["a2398"], card / layout)
+    (card / layout).with_suffix(".XMP").write_text("<x:xmpmeta/>")
+    (results_clip,) = [r for r in run_ingest(project, card) if r.clip is not None]
+    roll_folder = next((project.root / "media").glob("*/A/A001"))
+    assert (roll_folder / layout).read_bytes() == (card / layout).read_bytes()
+    assert (roll_folder / layout).with_suffix(".XMP").exists()
+    assert results_clip.clip.name == Path(layout).stem

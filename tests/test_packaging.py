@@ -22,6 +22,8 @@ def test_wheel_ships_presets_and_finds_them(tmp_path):
         assert "btslog/_presets/markers.toml" in names
         assert "btslog/_presets/kinds.toml" in names
         assert "btslog/db/migrations/versions/0001_initial.py" in names
+        assert "btslog/media/fonts/DejaVuSansMono.ttf" in names  # burn-in font, never a system one
+        assert "btslog/media/fonts/LICENSE" in names
         entry_points = next(name for name in names if name.endswith("entry_points.txt"))
         assert "btslog = btslog.cli:main" in archive.read(entry_points).decode()
         archive.extractall(tmp_path / "site")

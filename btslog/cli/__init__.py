@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "clips": "btslog.cli.clips:clips_group",
     "ingest": "btslog.cli.ingest:ingest_command",
     "probe": "btslog.cli.probe:probe_command",
+    "proxies": "btslog.cli.proxies:proxies_command",
     "tc": "btslog.cli.tc:tc_command",
     "verify": "btslog.cli.ingest:verify_command",
     "samples": "btslog.cli.samples:samples_group",

@@ -53,6 +53,8 @@ FONTS_DIR = Path(__file__).resolve().parent / "fonts"
 # DejaVu Sans Mono advances every glyph by 1233/2048 em; used to shrink a long label to fit.
 MONO_ADVANCE = 0.61
 ProgressCallback = Callable[[int, int], None]
+# A conformed VFR clip may come out one frame shorter than probe's estimate.
+FRAME_TOLERANCE = 1
 
 
 @dataclass(frozen=True)
@@ -484,16 +486,21 @@ def make_pictures(
                 "the card (a file the camera did not finish writing may need a repair tool)",
                 stderr_tail=error.stderr_tail,
             ) from error
-        for name, path in partial.items():
-            if not path.is_file() or path.stat().st_size == 0:
-                raise MediaError(
-                    f"{source}: ffmpeg wrote no {name} picture; the file holds fewer frames "
-                    f"than its index lists ({info.duration_frames})",
-                    hint="copy it again from the card",
-                )
-    frames = total
-    if proxy is not None and final_report.get("frame", "").isdigit():
-        frames = int(final_report["frame"])
+        frames = total
+        if proxy is not None and final_report.get("frame", "").isdigit():
+            frames = int(final_report["frame"])
+        missing = [name for name, path in partial.items()
+                   if not path.is_file() or path.stat().st_size == 0]  # fmt: skip
+        if frames < total - FRAME_TOLERANCE or missing:
+            problem = (
+                f"decoding stopped early ({frames} of {total} frames)"
+                if frames < total - FRAME_TOLERANCE
+                else f"ffmpeg made no {' or '.join(missing)}"
+            )
+            raise MediaError(
+                f"{source}: {problem}; the file is damaged or shorter than its index says",
+                hint="copy it again from the card and check it with btslog probe",
+            )
     if progress is not None:
         progress(total, total)
     return PicturesResult(
