@@ -29,3 +29,7 @@ demo: $(STAMP) clean-demo
 	$(BIN)/btslog --project $(DEMO) ingest sample_clips/cardB --camera B --roll B001 --operator Jun
 	$(BIN)/btslog --project $(DEMO) clips
 	$(BIN)/btslog --project $(DEMO) verify
+	$(BIN)/btslog --project $(DEMO) log import sample_clips/logsheet.csv
+	$(BIN)/btslog --project $(DEMO) log import sample_clips/notes.txt --camera A
+	$(BIN)/btslog --project $(DEMO) tag A001C002 14:03:47:06 14:03:48:22 --kind conversation --who Eileen --note "Eileen jokes with the crew"
+	$(BIN)/btslog --project $(DEMO) takes

@@ -83,3 +83,32 @@ class Clip:
     sync_offset_frames: int = 0
     added_at: str | None = None
     extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A logged range of one clip: ``in_frame`` to ``out_frame`` (exclusive) from its start."""
+
+    id: int
+    clip_id: int
+    clip: str  # the clip's name
+    in_frame: int
+    out_frame: int
+    kind: str
+    note: str = ""
+    scene: str | None = None
+    take: str | None = None
+    rating: int | None = None
+    circled: bool = False
+    ng: bool = False
+    status: str = "accepted"
+    source: str = "manual"
+    author: str | None = None
+    people: tuple[str, ...] = ()
+    created_at: str | None = None
+    updated_at: str | None = None
+    deleted_at: str | None = None
+
+    @property
+    def frames(self) -> int:
+        return self.out_frame - self.in_frame

@@ -21,10 +21,16 @@ from btslog.errors import EXIT_INTERNAL_ERROR, EXIT_USER_ERROR, BtslogError
 COMMANDS: dict[str, str] = {
     "init": "btslog.cli.project:init_command",
     "clips": "btslog.cli.clips:clips_group",
+    "history": "btslog.cli.tags:history_command",
     "ingest": "btslog.cli.ingest:ingest_command",
+    "log": "btslog.cli.log:log_group",
     "probe": "btslog.cli.probe:probe_command",
     "proxies": "btslog.cli.proxies:proxies_command",
+    "tag": "btslog.cli.tags:tag_group",
+    "tags": "btslog.cli.tags:tags_command",
+    "takes": "btslog.cli.tags:takes_command",
     "tc": "btslog.cli.tc:tc_command",
+    "undo": "btslog.cli.tags:undo_command",
     "verify": "btslog.cli.ingest:verify_command",
     "samples": "btslog.cli.samples:samples_group",
 }

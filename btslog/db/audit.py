@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, update
 
 from btslog.clock import now_iso
 from btslog.db.schema import audit_log
@@ -38,10 +38,33 @@ def entries(connection: Connection, *, limit: int = 50, entity: str | None = Non
     query = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
     if entity:
         query = query.where(audit_log.c.entity == entity)
-    rows = []
-    for row in connection.execute(query):
-        values = dict(row._mapping)
-        values["before"] = json.loads(values.pop("before_json") or "null")
-        values["after"] = json.loads(values.pop("after_json") or "null")
-        rows.append(values)
-    return rows
+    return [_decoded(row) for row in connection.execute(query)]
+
+
+def _decoded(row) -> dict:
+    values = dict(row._mapping)
+    values["before"] = json.loads(values.pop("before_json") or "null")
+    values["after"] = json.loads(values.pop("after_json") or "null")
+    return values
+
+
+def last_undoable(connection: Connection, *, author: str) -> dict | None:
+    """``author``'s newest entry that is not an undo and not undone yet."""
+    query = (
+        select(audit_log)
+        .where(
+            audit_log.c.author == author,
+            audit_log.c.action != "undo",
+            audit_log.c.undone_by.is_(None),
+        )
+        .order_by(audit_log.c.id.desc())
+        .limit(1)
+    )
+    row = connection.execute(query).first()
+    return _decoded(row) if row is not None else None
+
+
+def mark_undone(connection: Connection, entry_id: int, undo_id: int) -> None:
+    connection.execute(
+        update(audit_log).where(audit_log.c.id == entry_id).values(undone_by=undo_id)
+    )

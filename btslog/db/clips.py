@@ -81,17 +81,31 @@ def get_clip(connection: Connection, clip_id: int) -> Clip | None:
     return _to_clip(row) if row else None
 
 
-def clips_matching(connection: Connection, reference: str, paths: Sequence[str] = ()) -> list[Clip]:
-    """Clips whose name equals ``reference`` (case-insensitively) or whose path is in ``paths``."""
-    condition = func.lower(clips.c.name) == reference.lower()
+def clips_matching(
+    connection: Connection, reference: str, paths: Sequence[str] = (), *, prefix: bool = False
+) -> list[Clip]:
+    """Clips whose name equals (or with ``prefix``, starts with) ``reference``, case-insensitively,
+    or whose path is in ``paths``."""
+    name = func.lower(clips.c.name)
+    condition = (
+        name.like(_escape_like(reference.lower()) + "%", escape="\\")
+        if prefix
+        else (name == reference.lower())
+    )
     if paths:
         condition = or_(condition, clips.c.path.in_(list(paths)))
     return [_to_clip(row) for row in connection.execute(select(clips).where(condition))]
 
 
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def clip_names_like(connection: Connection, stem: str) -> set[str]:
     rows = connection.execute(
-        select(clips.c.name).where(func.lower(clips.c.name).like(stem.lower() + "%"))
+        select(clips.c.name).where(
+            func.lower(clips.c.name).like(_escape_like(stem.lower()) + "%", escape="\\")
+        )
     )
     return {row[0].lower() for row in rows}
 

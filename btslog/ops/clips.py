@@ -167,7 +167,8 @@ def list_clips(
 
 
 def resolve_clip(project: Project, reference: str) -> Clip:
-    """The clip a user means by ``reference``: its id, its name, or its file's path."""
+    """The clip a user means by ``reference``: its id, its name, its file's path, or the
+    start of its name when no other clip's name starts the same way."""
     from btslog.db import clips as clip_rows
 
     reference = reference.strip()
@@ -178,6 +179,8 @@ def resolve_clip(project: Project, reference: str) -> Clip:
                 return clip
         candidates = {project.stored_path(Path(reference)), reference}
         matches = clip_rows.clips_matching(connection, reference, sorted(candidates))
+        if not matches:  # the start of a name is enough when only one clip has it
+            matches = clip_rows.clips_matching(connection, reference, prefix=True)
     if len(matches) == 1:
         return matches[0]
     if not matches:
@@ -187,7 +190,8 @@ def resolve_clip(project: Project, reference: str) -> Clip:
         )
     names = ", ".join(f"{clip.name} (id {clip.id})" for clip in matches)
     raise InvalidInput(
-        f"{reference!r} matches several clips: {names}", hint="use the clip's id instead"
+        f"clip name {reference!r} is ambiguous: it matches {names}",
+        hint="type more of the name, or use the clip's id",
     )
 
 
