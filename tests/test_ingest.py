@@ -542,3 +542,22 @@ def test_card_layouts_keep_their_structure(project, tmp_path, media, layout):
     assert (roll_folder / layout).read_bytes() == (card / layout).read_bytes()
     assert (roll_folder / layout).with_suffix(".XMP").exists()
     assert results_clip.clip.name == Path(layout).stem
+
+
+def test_several_sources_with_one_name_in_one_run_keep_every_file(project, tmp_path, media):
+    cards = []
+    for number, key in enumerate(["a2398", "b2997df", "c25", "a2398"]):
+        card = tmp_path / f"card{number}"
+        copy(media[key], card / "CLIP" / "A001C001.MP4")
+        cards.append(card)
+    results = run_ingest(project, *cards)
+    roll_folder = next((project.root / "media").glob("*/A/A001"))
+    names = sorted(p.name for p in (roll_folder / "CLIP").iterdir())
+    assert names == ["A001C001.MP4", "A001C001_2.MP4", "A001C001_3.MP4"]
+    # The fourth card holds the same bytes as the first: recognised, not copied again.
+    assert [r.status for r in results] == ["added", "added", "added", "skipped"]
+    for card, name in zip(cards, ["A001C001.MP4", "A001C001_2.MP4", "A001C001_3.MP4"],
+                          strict=False):  # fmt: skip
+        assert (roll_folder / "CLIP" / name).read_bytes() == (
+            card / "CLIP" / "A001C001.MP4").read_bytes()  # fmt: skip
+    assert_ascmhl_verifies(roll_folder)

@@ -127,6 +127,15 @@ def _same_file_on_disk(source_stat: os.stat_result, destination: Path, recorded_
     )
 
 
+def _name_taken(primary: Path, batch: list[tuple]) -> bool:
+    """Whether ``primary`` or one of its ``NAME_2`` ... alternatives exists or is being copied."""
+    if primary.exists():
+        return True
+    pattern = re.compile(re.escape(primary.stem) + r"(_\d+)?" + re.escape(primary.suffix) + "$")
+    return any(pending.destination.parent == primary.parent
+               and pattern.match(pending.destination.name) for _, pending in batch)  # fmt: skip
+
+
 def _alternatives(destination: Path) -> Iterator[Path]:
     yield destination
     number = 2
@@ -163,6 +172,11 @@ def ingest(
         # each file's flush with the next file's writes measured twice as slow.
         batch: list[tuple] = []  # (card file, pending copy)
 
+        def record(destination: Path, size: int, xxh64: str) -> None:
+            """A file this run placed counts as recorded (a later duplicate is skipped)."""
+            relative = destination.relative_to(roll_folder).as_posix()
+            recorded[relative] = mhl.MhlEntry(relative, size, xxh64)
+
         def seal_batch() -> None:
             while batch:
                 card_file, pending = batch.pop(0)
@@ -172,6 +186,7 @@ def ingest(
                     results.append(ItemResult(str(card_file.path), "failed", error.reason))
                     continue
                 generation.add(copied.destination, copied.size, copied.xxh64)
+                record(copied.destination, copied.size, copied.xxh64)
                 checkpoint("after-rename")
                 results.append(finish(card_file, copied.destination, copied.xxh64, "copied"))
 
@@ -179,9 +194,10 @@ def ingest(
             for card_file in plan.files:
                 if on_file is not None:
                     on_file(card_file.relative)
-                if any(pending.destination == roll_folder / card_file.relative
-                       for _, pending in batch):  # fmt: skip
-                    seal_batch()  # two sources, one name: the first must have it first
+                if batch and _name_taken(roll_folder / card_file.relative, batch):
+                    # A clash: earlier copies get their names first, so the choice of
+                    # NAME_2, NAME_3 ... sees them.
+                    seal_batch()
                 try:
                     source_stat = card_file.path.stat()
                 except OSError as error:
@@ -200,6 +216,7 @@ def ingest(
                 else:
                     if outcome == "resumed":
                         generation.add(destination, source_stat.st_size, placed)
+                        record(destination, source_stat.st_size, placed)
                     results.append(finish(card_file, destination, placed, outcome))
             seal_batch()
         finally:
@@ -213,9 +230,10 @@ def ingest(
 def _place(card_file, source_stat, roll_folder, recorded, on_bytes):
     """Copy one card file to its place under the roll folder, or find it already there.
 
-    Returns (destination, xxh64 or a :class:`PendingCopy` to seal, outcome) where outcome is
-    ``copying``, ``resumed``, ``verified before`` or ``failed:<reason>``.  A name taken by a different file moves the
-    copy to ``name_2.ext`` (then ``_3`` ...); nothing is ever overwritten.
+    Returns (destination, xxh64 or a :class:`PendingCopy` to seal, outcome) where outcome
+    is ``copying``, ``resumed``, ``verified before`` or ``failed:<reason>``.  A name taken by
+    a different file moves the copy to ``name_2.ext`` (then ``_3`` ...); nothing is ever
+    overwritten.
     """
     from btslog.ingest.copy import CopyError, write_copy
     from btslog.ingest.hashing import xxh64_file
