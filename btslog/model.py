@@ -112,3 +112,25 @@ class Tag:
     @property
     def frames(self) -> int:
         return self.out_frame - self.in_frame
+
+
+@dataclass(frozen=True)
+class Person:
+    """A crew member in the consent register."""
+
+    id: int
+    name: str
+    role: str | None
+    consent: str
+    release_ref: str | None
+    signed_on: str | None
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Photo:
+    id: int
+    person_id: int
+    path: str
+    sha256: str
+    added_at: str
