@@ -33,3 +33,12 @@ demo: $(STAMP) clean-demo
 	$(BIN)/btslog --project $(DEMO) log import sample_clips/notes.txt --camera A
 	$(BIN)/btslog --project $(DEMO) tag A001C002 14:03:47:06 14:03:48:22 --kind conversation --who Eileen --note "Eileen jokes with the crew"
 	$(BIN)/btslog --project $(DEMO) takes
+	$(BIN)/btslog --project $(DEMO) export markers --format resolve-edl --all -o $(DEMO)/exports/resolve
+	$(BIN)/btslog --project $(DEMO) export markers --format premiere-xml --all -o $(DEMO)/exports/premiere.xml
+	$(BIN)/btslog --project $(DEMO) export markers --format fcpxml --all -o $(DEMO)/exports/finalcut.fcpxml
+	$(BIN)/btslog --project $(DEMO) export markers --format avid --all -o $(DEMO)/exports/avid
+	$(BIN)/btslog --project $(DEMO) export markers --format otio --all -o $(DEMO)/exports/markers.otio
+	$(BIN)/btslog --project $(DEMO) export markers --format csv --all -o $(DEMO)/exports/markers.csv
+	$(BIN)/btslog --project $(DEMO) people add "Eileen Collins" --role actor --consent released --release-ref REL-001 --signed 2026-11-19 --photo sample_clips/people/eileen.jpg
+	$(BIN)/btslog --project $(DEMO) people add "Grace Hopper" --role "script supervisor" --consent opted_out --photo sample_clips/people/grace.jpg
+	$(BIN)/btslog --project $(DEMO) people

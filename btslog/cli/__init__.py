@@ -21,9 +21,12 @@ from btslog.errors import EXIT_INTERNAL_ERROR, EXIT_USER_ERROR, BtslogError
 COMMANDS: dict[str, str] = {
     "init": "btslog.cli.project:init_command",
     "clips": "btslog.cli.clips:clips_group",
+    "export": "btslog.cli.exchange:export_group",
     "history": "btslog.cli.tags:history_command",
+    "import": "btslog.cli.exchange:import_group",
     "ingest": "btslog.cli.ingest:ingest_command",
     "log": "btslog.cli.log:log_group",
+    "people": "btslog.cli.people:people_group",
     "probe": "btslog.cli.probe:probe_command",
     "proxies": "btslog.cli.proxies:proxies_command",
     "tag": "btslog.cli.tags:tag_group",
