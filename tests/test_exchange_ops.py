@@ -165,3 +165,14 @@ def test_cli_import_names_the_file_and_line(shoot, tmp_path):
     result = run_cli("--project", str(shoot.root), "import", "markers", str(bad), "--clip",
                      "A001C001", check=1)  # fmt: skip
     assert f"{bad}:1" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_file_at_another_rate_than_the_clip_is_refused(shoot, tmp_path):
+    add_tag(shoot, TagSpec(clip="C25", in_text="+0f", duration="10f", kind="take"))
+    (path,) = export_markers(shoot, "premiere-xml", tmp_path / "c25.xml")
+    before = find_tags(shoot)
+    with pytest.raises(InvalidInput) as caught:
+        import_markers(shoot, path, clip="A001C001")
+    assert "the file says 25.000 fps but clip A001C001 runs at 23.976 fps" in str(caught.value)
+    assert f"{path}:" in str(caught.value)
+    assert find_tags(shoot) == before
