@@ -25,6 +25,7 @@ import re
 from btslog.errors import InvalidInput
 from btslog.exchange import Format
 from btslog.exchange.model import MarkerDocument, ReadMarker, one_line
+from btslog.exchange.text import text_lines
 from btslog.timecode import (
     MAX_RATE,
     SECONDS_PER_DAY,
@@ -39,7 +40,6 @@ DEFAULT_USER = "btslog"
 TRACK = "V1"
 MAX_FRAMES = int(MAX_RATE) * SECONDS_PER_DAY  # one day at the fastest rate btslog accepts
 
-_LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
 _TRACK_RE = re.compile(r"^(?:V|A|TC)\d{1,3}$")
 _SYNTAX_HINT = (
     "an Avid marker list has one line per marker with six TAB-separated fields: "
@@ -98,23 +98,8 @@ def write(document: MarkerDocument, *, user: str = DEFAULT_USER) -> bytes:
 
 
 def _text_lines(data: bytes, source: str) -> list[str]:
-    data = bytes(data)
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise InvalidInput(
-            f"{source}:{line}: not UTF-8 text (byte 0x{data[error.start]:02x})",
-            hint="save the marker list as UTF-8 text",
-        ) from None
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        raise InvalidInput(
-            f"{source}:{line}: binary data (a NUL byte), not a marker list", hint=_SYNTAX_HINT
-        )
-    return _LINE_BREAK_RE.split(text)
+    return text_lines(data, source, what="a marker list", hint=_SYNTAX_HINT,
+                      save_hint="save the marker list as UTF-8 text")  # fmt: skip
 
 
 def _timecode_mode(text: str, where: str) -> bool:

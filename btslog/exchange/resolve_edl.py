@@ -26,6 +26,7 @@ import re
 from btslog.errors import InvalidInput
 from btslog.exchange import Format
 from btslog.exchange.model import MarkerDocument, ReadMarker, one_line
+from btslog.exchange.text import text_lines
 from btslog.timecode import (
     MAX_RATE,
     SECONDS_PER_DAY,
@@ -52,7 +53,6 @@ _EVENT_RE = re.compile(
 _NOTE_RE = re.compile(
     r"^(?P<note>[^|]*)\|C:(?P<color>[^|]*)\|M:(?P<name>[^|]*)\|D:(?P<duration>[^|]*)$"
 )
-_LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
 _SYNTAX_HINT = (
     "a Resolve marker EDL has TITLE:, FCM: and per marker an event line "
     "'001  001      V     C        <tc> <tc+1> <tc> <tc+1>' followed by "
@@ -116,23 +116,8 @@ def write(document: MarkerDocument) -> bytes:
 
 
 def _text_lines(data: bytes, source: str) -> list[str]:
-    data = bytes(data)
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise InvalidInput(
-            f"{source}:{line}: not UTF-8 text (byte 0x{data[error.start]:02x})",
-            hint="a Resolve marker EDL is UTF-8 text; export it again from Resolve",
-        ) from None
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        raise InvalidInput(
-            f"{source}:{line}: binary data (a NUL byte), not a marker EDL", hint=_SYNTAX_HINT
-        )
-    return _LINE_BREAK_RE.split(text)
+    return text_lines(data, source, what="a marker EDL", hint=_SYNTAX_HINT,
+                      save_hint="a Resolve marker EDL is UTF-8 text; export it again from Resolve")  # fmt: skip
 
 
 def _check_timecode(text: str, drop_frame: bool, where: str, column: str) -> None:

@@ -32,11 +32,11 @@ from fractions import Fraction
 from btslog.errors import InvalidInput
 from btslog.exchange import Format
 from btslog.exchange.model import ClipMarkers, MarkerDocument, ReadMarker, one_line
+from btslog.exchange.text import text_lines
 from btslog.timecode import format_timecode, rate_label, seconds_to_frames
 
 MAX_HOURS = 99
 
-_LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
 _SRT_TIME = r"(\d{2,}):(\d{2}):(\d{2})[,.](\d{3})"
 _SRT_TIMING_RE = re.compile(rf"^{_SRT_TIME}\s*-->\s*{_SRT_TIME}(?:\s.*)?$")
 _VTT_TIME = r"(?:(\d{2,}):)?(\d{2}):(\d{2})\.(\d{3})"
@@ -137,23 +137,12 @@ def write_vtt(document: MarkerDocument) -> bytes:
 
 def _blocks(data: bytes, source: str, hint: str) -> list[tuple[int, list[str]]]:
     """(first line number, lines) of each run of non-blank lines."""
-    data = bytes(data)
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise InvalidInput(
-            f"{source}:{line}: not UTF-8 text (byte 0x{data[error.start]:02x})",
-            hint="save the subtitles as UTF-8",
-        ) from None
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        raise InvalidInput(f"{source}:{line}: binary data (a NUL byte), not subtitles", hint=hint)
+    lines = text_lines(
+        data, source, what="subtitles", hint=hint, save_hint="save the subtitles as UTF-8"
+    )
     blocks: list[tuple[int, list[str]]] = []
     current: list[str] = []
-    for number, line in enumerate(_LINE_BREAK_RE.split(text), start=1):
+    for number, line in enumerate(lines, start=1):
         if line.strip():
             if not current:
                 blocks.append((number, current))

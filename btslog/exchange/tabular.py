@@ -35,6 +35,7 @@ import re
 from btslog.errors import InvalidInput, TimecodeError
 from btslog.exchange import Format
 from btslog.exchange.model import Marker, MarkerDocument, ReadMarker, marker_name
+from btslog.exchange.text import decode_text
 from btslog.timecode import (
     MAX_RATE,
     SECONDS_PER_DAY,
@@ -135,21 +136,8 @@ def write_json(document: MarkerDocument) -> bytes:
 
 
 def _decode(data: bytes, source: str, hint: str) -> str:
-    data = bytes(data)
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise InvalidInput(
-            f"{source}:{line}: not UTF-8 text (byte 0x{data[error.start]:02x})",
-            hint="save the file as UTF-8 (in a spreadsheet: CSV UTF-8)",
-        ) from None
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        raise InvalidInput(f"{source}:{line}: binary data (a NUL byte)", hint=hint)
-    return text
+    return decode_text(data, source, what="a marker table", hint=hint,
+                       save_hint="save the file as UTF-8 (in a spreadsheet: CSV UTF-8)")  # fmt: skip
 
 
 def _count(value: object, column: str, where: str) -> int | None:
