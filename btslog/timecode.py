@@ -35,6 +35,7 @@ instant.
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 import re
@@ -162,6 +163,13 @@ def _checked_rate(rate: Fraction, shown: object) -> Fraction:
     return rate
 
 
+# The checks and facts of a rate are cached (typed, so 24.0 is still refused while Fraction(24)
+# is known): listing thousands of tags formats three timecodes a row, and checking a Fraction
+# costs more than formatting the label.
+_rate_facts = functools.lru_cache(maxsize=256, typed=True)
+
+
+@_rate_facts
 def _rate(rate: Fraction | int) -> Fraction:
     """``rate`` as a Fraction, refusing floats (which are never exact)."""
     if isinstance(rate, bool) or not isinstance(rate, Fraction | int):
@@ -182,11 +190,13 @@ def rate_label(rate: Fraction) -> str:
     return f"{rate.numerator}/{rate.denominator}"
 
 
+@_rate_facts
 def nominal_fps(rate: Fraction) -> int:
     """Timecode labels per second: ``rate`` rounded half up (24 at 23.976, 30 at 29.97)."""
     return math.floor(_rate(rate) + Fraction(1, 2))
 
 
+@_rate_facts
 def supports_drop_frame(rate: Fraction) -> bool:
     """Whether drop-frame timecode exists at ``rate`` (only 29.97 and 59.94)."""
     return _rate(rate) in DROP_FRAME_RATES
@@ -205,6 +215,7 @@ def _require_drop_frame(rate: Fraction, what: str) -> None:
         )
 
 
+@_rate_facts
 def frames_per_day(rate: Fraction, drop_frame: bool = False) -> int:
     """How many labels one day of timecode holds (00:00:00:00 up to 23:59:59:last).
 

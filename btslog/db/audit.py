@@ -68,3 +68,19 @@ def mark_undone(connection: Connection, entry_id: int, undo_id: int) -> None:
     connection.execute(
         update(audit_log).where(audit_log.c.id == entry_id).values(undone_by=undo_id)
     )
+
+
+def latest(connection: Connection, *, action: str, entity: str, entity_id: int) -> dict | None:
+    """The newest entry of ``action`` on one entity (e.g. the last face scan of a clip)."""
+    query = (
+        select(audit_log)
+        .where(
+            audit_log.c.action == action,
+            audit_log.c.entity == entity,
+            audit_log.c.entity_id == entity_id,
+        )
+        .order_by(audit_log.c.id.desc())
+        .limit(1)
+    )
+    row = connection.execute(query).first()
+    return _decoded(row) if row is not None else None

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
 )
 
 NAMING = {
@@ -103,7 +104,9 @@ tag_people = Table(
     Column("tag_id", Integer, ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
     Column("person", String(100), primary_key=True),
 )
-Index("ix_tag_people_person", tag_people.c.person)
+# `btslog tags --who` matches names case-insensitively: an index on lower(person) answers it
+# (migration 0002; an index on person itself cannot serve lower(person) = ?).
+Index("ix_tag_people_lower_person", func.lower(tag_people.c.person))
 
 people = Table(
     "people",

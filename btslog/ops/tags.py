@@ -377,9 +377,8 @@ def find_tags(project: Project, *, kinds: Sequence[str] = (), camera: str | None
 def clips_by_id(project: Project, ids: Iterable[int]) -> dict[int, Clip]:
     from btslog.db import clips as clip_rows
 
-    wanted = set(ids)
     with project.db.read() as connection:
-        return {clip.id: clip for clip in clip_rows.list_clips(connection) if clip.id in wanted}
+        return clip_rows.clips_by_ids(connection, ids)
 
 
 def tag_row(tag: Tag, clip: Clip) -> dict:
