@@ -142,8 +142,9 @@ class FrameWriter:
 
     ``args`` are the output-side arguments (codecs, maps, output path); the raw video input
     is declared here from ``width``, ``height``, ``rate`` and ``pix_fmt``.  Extra inputs
-    (audio) go in ``extra_inputs``.  On any exception inside the block ffmpeg is killed and
-    the error re-raised; a failed encode raises :class:`FfmpegError`.
+    (audio) go in ``extra_inputs``; options of the raw video input itself (``-color_range``,
+    ``-display_rotation``) in ``input_args``.  On any exception inside the block ffmpeg is
+    killed and the error re-raised; a failed encode raises :class:`FfmpegError`.
     """
 
     def __init__(
@@ -156,13 +157,17 @@ class FrameWriter:
         what: str,
         pix_fmt: str = "rgb24",
         extra_inputs: Sequence[str] = (),
+        input_args: Sequence[str] = (),
     ) -> None:
         self.what = what
-        self.frame_bytes = width * height * (4 if pix_fmt in ("rgba", "bgra") else 3)
+        if pix_fmt in ("yuv420p", "yuvj420p", "nv12"):
+            self.frame_bytes = width * height * 3 // 2
+        else:
+            self.frame_bytes = width * height * (4 if pix_fmt in ("rgba", "bgra") else 3)
         self.argv = [
             ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
             "-f", "rawvideo", "-pix_fmt", pix_fmt, "-s", f"{width}x{height}",
-            "-framerate", rate, "-i", "pipe:0",
+            "-framerate", rate, *[str(arg) for arg in input_args], "-i", "pipe:0",
             *[str(arg) for arg in extra_inputs],
             *[str(arg) for arg in args],
         ]  # fmt: skip
@@ -193,6 +198,20 @@ class FrameWriter:
         assert self.process is not None and self.process.stdin is not None
         try:
             self.process.stdin.write(data)
+        except BrokenPipeError:
+            self._fail()
+
+    def write_buffers(self, buffers: Sequence) -> None:
+        """Write one frame given as consecutive buffers (the Y, U and V planes of a decoded
+        frame, or one C-contiguous array) without copying them first."""
+        views = [memoryview(buffer).cast("B") for buffer in buffers]
+        size = sum(view.nbytes for view in views)
+        if size != self.frame_bytes:
+            raise MediaError(f"{self.what}: frame of {size} bytes, expected {self.frame_bytes}")
+        assert self.process is not None and self.process.stdin is not None
+        try:
+            for view in views:
+                self.process.stdin.write(view)
         except BrokenPipeError:
             self._fail()
 
