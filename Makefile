@@ -42,3 +42,6 @@ demo: $(STAMP) clean-demo
 	$(BIN)/btslog --project $(DEMO) people add "Eileen Collins" --role actor --consent released --release-ref REL-001 --signed 2026-11-19 --photo sample_clips/people/eileen.jpg
 	$(BIN)/btslog --project $(DEMO) people add "Grace Hopper" --role "script supervisor" --consent opted_out --photo sample_clips/people/grace.jpg
 	$(BIN)/btslog --project $(DEMO) people
+	$(BIN)/btslog --project $(DEMO) faces scan --all
+	$(BIN)/btslog --project $(DEMO) faces
+	$(BIN)/btslog --project $(DEMO) blur A001C001 -o $(DEMO)/renders/A001C001_blurred.mp4

@@ -315,11 +315,14 @@ def test_manifest_records_decisions_and_hashes(blurred):
     assert manifest["frames"] == info.duration_frames and manifest["rate"] == "30000/1001"
     assert manifest["start_timecode"] == "14:03:20;02"
     assert manifest["policy"] == "strict" and manifest["models"] == {"yunet": "ab" * 32}
-    assert manifest["blur"]["style"] == "gaussian" and manifest["blur"]["padding"] == 6
+    assert manifest["blur"]["style"] == "gaussian" and manifest["blur"]["padding"] == 12
     decisions = {record["track_id"]: record for record in manifest["decisions"]}
     assert decisions[7]["blur"] and decisions[7]["person"] == "Dana"
     assert decisions[7]["reason"] == "opted_out" and decisions[7]["frames"] == [10, 30]
-    assert decisions[7]["hidden_frames"] == [4, 36]
+    assert decisions[7]["hidden_frames"] == [
+        0,
+        42,
+    ]  # padding 12 before and after, clamped to the clip
     assert not decisions[8]["blur"] and decisions[8]["reason"] == "released"
     only_file_is(output.parent, output.name, manifest_path(output).name)
 

@@ -20,8 +20,10 @@ from btslog.errors import EXIT_INTERNAL_ERROR, EXIT_USER_ERROR, BtslogError
 # command name -> "module:attribute"; each module is a small file in this package.
 COMMANDS: dict[str, str] = {
     "init": "btslog.cli.project:init_command",
+    "blur": "btslog.cli.faces:blur_command",
     "clips": "btslog.cli.clips:clips_group",
     "export": "btslog.cli.exchange:export_group",
+    "faces": "btslog.cli.faces:faces_group",
     "history": "btslog.cli.tags:history_command",
     "import": "btslog.cli.exchange:import_group",
     "ingest": "btslog.cli.ingest:ingest_command",

@@ -63,7 +63,7 @@ class BlurSettings:
 
     style: str = "gaussian"
     margin: float = 0.25  # fraction of the box's width/height added on each side
-    padding: int = 6  # frames hidden before a track's first and after its last frame
+    padding: int = 12  # frames hidden before a track's first and after its last frame
     shape: str = "rect"
     min_size: int = 8  # pixels: smaller boxes are enlarged to this around their centre
     sigma: float = 0.25  # gaussian: sigma as a fraction of the box's short side
