@@ -176,3 +176,12 @@ def test_a_file_at_another_rate_than_the_clip_is_refused(shoot, tmp_path):
     assert "the file says 25.000 fps but clip A001C001 runs at 23.976 fps" in str(caught.value)
     assert f"{path}:" in str(caught.value)
     assert find_tags(shoot) == before
+
+
+def test_an_unwritable_destination_is_a_clear_error(shoot, tmp_path):
+    add_tag(shoot, TagSpec(clip="A001C001", in_text="+0f", kind="take"))
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = run_cli("--project", str(shoot.root), "export", "markers", "--format", "csv",
+                     "-o", str(blocker / "markers.csv"), check=1)  # fmt: skip
+    assert "cannot write there" in result.stderr and "internal error" not in result.stderr

@@ -13,6 +13,7 @@ one transaction with one audit entry (``btslog undo`` takes the import back).
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import os
 from collections.abc import Sequence
@@ -94,11 +95,18 @@ def build_document(project: Project, tags: Sequence[Tag], title: str):
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.btslog-partial")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         temporary.write_bytes(data)
         os.replace(temporary, path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+        raise InvalidInput(
+            f"{path}: cannot write there ({error.strerror})",
+            hint="check that the folder exists and you may write to it",
+        ) from None
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
