@@ -96,7 +96,7 @@ def test_shipped_preset_loads_and_matches_the_defaults():
     consent = {"blur": "all_but_released", "style": "pixelate", "padding": 12,
                "styles": {"pixelate": {"cells": 6}}}  # fmt: skip
     custom = load_settings(consent)
-    assert (custom.style, custom.cells, custom.padding, custom.margin) == ("pixelate", 6, 12, 0.25)
+    assert (custom.style, custom.cells, custom.padding, custom.margin) == ("pixelate", 6, 12, 0.35)
 
 
 @pytest.mark.parametrize(

@@ -62,7 +62,7 @@ class BlurSettings:
     """How faces are hidden (one value for a whole render); defaults from ``blur.toml``."""
 
     style: str = "gaussian"
-    margin: float = 0.25  # fraction of the box's width/height added on each side
+    margin: float = 0.35  # fraction of the box's width/height added on each side
     padding: int = 12  # frames hidden before a track's first and after its last frame
     shape: str = "rect"
     min_size: int = 8  # pixels: smaller boxes are enlarged to this around their centre
