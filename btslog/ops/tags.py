@@ -12,12 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-
-from sqlalchemy import Connection
+from typing import TYPE_CHECKING
 
 from btslog.errors import InvalidInput, NotFound, TimecodeError
 from btslog.model import Clip, Tag
 from btslog.ops.project import Project
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 _KIND_RE = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 _TAKE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/-]{0,19}$")
