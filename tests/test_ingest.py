@@ -561,3 +561,47 @@ def test_several_sources_with_one_name_in_one_run_keep_every_file(project, tmp_p
         assert (roll_folder / "CLIP" / name).read_bytes() == (
             card / "CLIP" / "A001C001.MP4").read_bytes()  # fmt: skip
     assert_ascmhl_verifies(roll_folder)
+
+
+def test_each_source_is_read_once_and_a_bad_copy_is_caught(project, card, monkeypatch):
+    opened = []
+    original = copy_module.FileSystem.open_source
+
+    class Corrupting(copy_module.FileSystem):
+        """A destination that silently changes one byte (a failing disk or cable)."""
+
+        def open_source(self, path):
+            opened.append(Path(path).name)
+            return original(self, path)
+
+        def open_temporary(self, path):
+            stream = super().open_temporary(path)
+            if "A001C002.MP4" not in Path(path).name:
+                return stream
+
+            class Flipping:
+                def write(self, data):
+                    data = bytearray(data)
+                    data[0] ^= 0xFF
+                    return stream.write(data)
+
+                def fileno(self):
+                    return stream.fileno()
+
+                def __enter__(self):
+                    return self
+
+                def __exit__(self, *exc):
+                    stream.close()
+
+            return Flipping()
+
+    monkeypatch.setattr(copy_module, "FILESYSTEM", Corrupting())
+    results = {Path(r.path).name: r for r in run_ingest(project, card, day="2026-11-20")}
+    assert sorted(opened) == sorted(p.name for p in card_files(card) if not p.name.startswith("."))
+    bad = results["A001C002.MP4"]
+    assert bad.status == "failed" and "does not match the source" in bad.reason
+    roll_folder = project.root / ROLL
+    assert not (roll_folder / "PRIVATE/M4ROOT/CLIP/A001C002.MP4").exists()
+    assert not list(roll_folder.rglob("*.btslog-partial"))
+    assert [c.name for c in list_clips(project)] == ["A001C001"]
