@@ -223,6 +223,21 @@ def face_rows_for(project: Project, clip: Clip | None = None) -> list[dict]:
     return rows
 
 
+def ensure_scanned(project: Project, reference: str) -> Clip:
+    """The clip, if its faces were scanned with the current models and file; else an error
+    (btslog never renders faces it has not checked)."""
+    from btslog.ops.clips import resolve_clip
+
+    clip = resolve_clip(project, reference)
+    if not _scanned_with(project, clip, scan_key(clip)):
+        raise InvalidInput(
+            f"{clip.name} has not been scanned for faces with the current models",
+            hint=f"run `btslog faces scan {clip.name}` first; btslog never renders a clip "
+            "whose faces it has not checked",
+        )
+    return clip
+
+
 def blur_clip(project: Project, reference: str, output: str | Path, *, preview: bool = False,
               style: str | None = None,
               progress: Callable[[int, int], None] | None = None) -> dict:  # fmt: skip
@@ -232,18 +247,11 @@ def blur_clip(project: Project, reference: str, output: str | Path, *, preview: 
     from btslog.faces.models import model_hashes
     from btslog.faces.render import render_blurred
     from btslog.media.probe import probe
-    from btslog.ops.clips import resolve_clip
 
-    clip = resolve_clip(project, reference)
+    clip = ensure_scanned(project, reference)
     settings = policy_settings(project)
     with project.db.read() as connection:
         stored = face_rows.tracks_of(connection, clip.id)
-    if not _scanned_with(project, clip, scan_key(clip)):
-        raise InvalidInput(
-            f"{clip.name} has not been scanned for faces with the current models",
-            hint=f"run `btslog faces scan {clip.name}` first; btslog never renders a clip "
-            "whose faces it has not checked",
-        )
     pairs = []
     for track in stored:
         face = FaceTrack(track.first_frame, track.last_frame, decode_detections(track.boxes),
