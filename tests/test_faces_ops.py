@@ -167,3 +167,29 @@ def test_cli_faces_list_and_sheet(scanned, tmp_path):
     assert "tracks" in out.stdout and sheet.read_bytes()[:4] == b"\x89PNG"
     again = run_cli("--project", str(project.root), "faces", "scan", "--all", check=0)
     assert "1 skipped" in again.stdout
+
+
+def test_a_person_registered_after_the_scan_is_matched_before_any_render(tmp_path):
+    """Under the opted_out policy an unknown face is shown: a person who opts out after the
+    scan must be matched before anything renders, or their face would leak."""
+    from btslog.ops.project import init_project
+
+    project = init_project(tmp_path / "late", name="Late", rate="23.976")
+    config = project.root / "btslog.toml"
+    config.write_text(config.read_text().replace('blur = "all_but_released"', 'blur = "opted_out"'))
+    from btslog.ops.project import open_project
+
+    project = open_project(project.root)
+    clip_path = copy(SAMPLE / CLIP, tmp_path / "A001C001.MP4")
+    (clip,) = [r.clip for r in add_clips(project, [clip_path], camera="A")]
+    scan(project, [clip])
+    assert not any(row["blur"] for row in face_rows_for(project, clip))  # nobody known yet
+    add_person(project, "Grace", consent="opted_out", photos=[SAMPLE / "people/grace.jpg"])
+    with pytest.raises(InvalidInput, match="register's photos changed"):
+        blur_clip(project, clip.name, tmp_path / "out.mp4")
+    (result,) = scan(project, [clip])
+    assert result.status == "added" and "matched again" in result.reason
+    rows = face_rows_for(project, clip)
+    assert {row["person"] for row in rows if row["blur"]} == {"Grace"}
+    manifest = blur_clip(project, clip.name, tmp_path / "out.mp4")
+    assert {d["person"] for d in manifest["decisions"] if d["blur"]} == {"Grace"}

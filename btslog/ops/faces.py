@@ -93,6 +93,53 @@ def references(project: Project, on_photo: Callable[[str], None] | None = None) 
     return result
 
 
+def register_key(project: Project) -> str:
+    """A fingerprint of the register's reference photos: identities matched against another
+    set of photos are stale (consent itself is read live, it needs no new match)."""
+    import hashlib
+
+    from btslog.db import faces as face_rows
+
+    with project.db.read() as connection:
+        photos = face_rows.reference_photos(connection)
+    text = ",".join(sorted(f"{photo['person_id']}:{photo['sha256']}" for photo in photos))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _matched(track_embedding: bytes | None, known: list[tuple]) -> tuple[int | None, int | None]:
+    """(person id, similarity x 1000) of a stored track embedding against the register."""
+    from btslog.faces.identify import match
+
+    if track_embedding is None:
+        return None, None
+    name, similarity = match(_from_bytes(track_embedding), [(ref[1], ref[3]) for ref in known])
+    person_id = next((ref[0] for ref in known if ref[1] == name), None)
+    return person_id, round(similarity * 1000)
+
+
+def rematch(project: Project, clip: Clip, known: list[tuple] | None = None) -> int:
+    """Match the clip's stored tracks against the register again (no decoding); editors'
+    assignments are kept.  Returns the number of tracks whose identity changed."""
+    from btslog.db import audit
+    from btslog.db import faces as face_rows
+
+    known = references(project) if known is None else known
+    changed = 0
+    with project.db.write() as connection:
+        for track in face_rows.tracks_of(connection, clip.id):
+            if track.assigned_by:
+                continue
+            person_id, confidence = _matched(track.embedding, known)
+            if person_id != track.person_id:
+                changed += 1
+            face_rows.set_identity(connection, track.id, person_id, confidence, None)
+        last = audit.latest(connection, action="faces.scan", entity="clip", entity_id=clip.id)
+        audit.record(connection, author=project.author, action="faces.scan", entity="clip",
+                     entity_id=clip.id, after={**(last["after"] if last else {}),
+                                               "register": register_key(project)})  # fmt: skip
+    return changed
+
+
 def scan_key(clip: Clip) -> str:
     from btslog.faces.models import model_hashes
     from btslog.faces.scan import ScanSettings
@@ -107,17 +154,22 @@ def scan(project: Project, clips: Sequence[Clip], *, force: bool = False,
     from btslog.clock import now_iso
     from btslog.db import audit
     from btslog.db import faces as face_rows
-    from btslog.faces.identify import match
     from btslog.faces.model import encode_detections
     from btslog.faces.scan import scan_clip
     from btslog.media.probe import probe
 
     known = references(project)
+    register = register_key(project)
     results = []
     for clip in clips:
         key = scan_key(clip)
         if not force and _scanned_with(project, clip, key):
-            results.append(ItemResult(clip.path, "skipped", "scanned before", clip))
+            if _matched_with(project, clip, register):
+                results.append(ItemResult(clip.path, "skipped", "scanned before", clip))
+            else:
+                changed = rematch(project, clip, known)
+                results.append(ItemResult(clip.path, "added",
+                                          f"matched again: {changed} identities changed", clip))  # fmt: skip
             continue
         path = project.absolute(clip.path)
         try:
@@ -130,23 +182,19 @@ def scan(project: Project, clips: Sequence[Clip], *, force: bool = False,
         now = now_iso()
         rows = []
         for track in tracks:
-            person_id, similarity = None, None
-            if track.embedding is not None:
-                name, similarity = match(track.embedding,
-                                         [(ref[1], ref[3]) for ref in known])  # fmt: skip
-                person_id = next((ref[0] for ref in known if ref[1] == name), None)
+            embedding = _to_bytes(track.embedding) if track.embedding is not None else None
+            person_id, confidence = _matched(embedding, known)
             rows.append({
                 "clip_id": clip.id, "first_frame": track.first_frame,
                 "last_frame": track.last_frame, "boxes": encode_detections(track.detections),
-                "embedding": _to_bytes(track.embedding) if track.embedding is not None else None,
-                "person_id": person_id,
-                "confidence": round(similarity * 1000) if similarity is not None else None,
+                "embedding": embedding, "person_id": person_id, "confidence": confidence,
                 "assigned_by": None, "scan_key": key, "created_at": now,
             })  # fmt: skip
         with project.db.write() as connection:
             face_rows.replace_tracks(connection, clip.id, rows)
             audit.record(connection, author=project.author, action="faces.scan", entity="clip",
-                         entity_id=clip.id, after={"tracks": len(rows), "key": key})  # fmt: skip
+                         entity_id=clip.id, after={"tracks": len(rows), "key": key,
+                                                   "register": register})  # fmt: skip
         results.append(ItemResult(clip.path, "added", f"{len(rows)} face tracks", clip))
     return results
 
@@ -179,17 +227,11 @@ def unassign(project: Project, track_id: int) -> None:
     """Take back an editor's assignment: the machine's match (re-computed) applies again."""
     from btslog.db import audit
     from btslog.db import faces as face_rows
-    from btslog.faces.identify import match
 
     known = references(project)
     with project.db.write() as connection:
         track = _track(connection, track_id)
-        person_id, confidence = None, None
-        if track.embedding is not None:
-            name, similarity = match(_from_bytes(track.embedding),
-                                     [(ref[1], ref[3]) for ref in known])  # fmt: skip
-            person_id = next((ref[0] for ref in known if ref[1] == name), None)
-            confidence = round(similarity * 1000)
+        person_id, confidence = _matched(track.embedding, known)
         face_rows.set_identity(connection, track_id, person_id, confidence, None)
         audit.record(connection, author=project.author, action="faces.unassign",
                      entity="track", entity_id=track_id, before={"person": track.person},
@@ -235,6 +277,11 @@ def ensure_scanned(project: Project, reference: str) -> Clip:
             hint=f"run `btslog faces scan {clip.name}` first; btslog never renders a clip "
             "whose faces it has not checked",
         )
+    if not _matched_with(project, clip, register_key(project)):
+        raise InvalidInput(
+            f"the consent register's photos changed since {clip.name}'s faces were matched",
+            hint=f"run `btslog faces scan {clip.name}` (it matches again without decoding)",
+        )
     return clip
 
 
@@ -263,6 +310,15 @@ def blur_clip(project: Project, reference: str, output: str | Path, *, preview: 
         style=style or settings.get("style", "gaussian"), settings=settings,
         progress=progress, policy=settings["blur"], model_hashes=model_hashes(),
     )  # fmt: skip
+
+
+def _matched_with(project: Project, clip: Clip, register: str) -> bool:
+    """Whether the clip's identities were matched against the register ``register``."""
+    from btslog.db import audit
+
+    with project.db.read() as connection:
+        entry = audit.latest(connection, action="faces.scan", entity="clip", entity_id=clip.id)
+    return entry is not None and entry["after"].get("register") == register
 
 
 def _scanned_with(project: Project, clip: Clip, key: str) -> bool:
