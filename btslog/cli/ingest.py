@@ -63,7 +63,7 @@ def ingest_command(ctx, sources, camera, roll, operator, day, link, no_proxies, 
                 on_file=lambda path: status.update(f"probing and hashing {path}"),
             )  # fmt: skip
         print_summary(results, "registered", raise_on_failure=False)
-        _after_copy(ctx, project, results, no_proxies=no_proxies, workers=workers)
+        _after_copy(project, results, no_proxies=no_proxies, workers=workers)
         return
     plan = ingest_ops.plan_ingest(project, sources, camera=camera, roll=roll, day=day)
     err.print(f"{len(plan.files)} files -> {project.stored_path(plan.roll_folder)}/")
@@ -76,10 +76,10 @@ def ingest_command(ctx, sources, camera, roll, operator, day, link, no_proxies, 
         )  # fmt: skip
         bar.update(task, description="copied", completed=plan.total_bytes * 2)
     print_summary(results, "copied and verified", raise_on_failure=False)
-    _after_copy(ctx, project, results, no_proxies=no_proxies, workers=workers)
+    _after_copy(project, results, no_proxies=no_proxies, workers=workers)
 
 
-def _after_copy(ctx, project, results, *, no_proxies: bool, workers: int | None) -> None:
+def _after_copy(project, results, *, no_proxies: bool, workers: int | None) -> None:
     from btslog.cli.summary import raise_for_failures
 
     if not no_proxies:

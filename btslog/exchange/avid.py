@@ -24,7 +24,7 @@ import re
 
 from btslog.errors import InvalidInput
 from btslog.exchange import Format
-from btslog.exchange.model import MarkerDocument, ReadMarker, one_line
+from btslog.exchange.model import MarkerDocument, ReadMarker, one_line, single_clip
 from btslog.exchange.text import text_lines
 from btslog.timecode import (
     MAX_RATE,
@@ -68,20 +68,10 @@ def comment(name: str, note: str) -> str:
 
 def write(document: MarkerDocument, *, user: str = DEFAULT_USER) -> bytes:
     """The marker list of the document's one clip (UTF-8, LF line ends)."""
-    if len(document.clips) != 1:
-        raise InvalidInput(
-            f"an Avid marker list holds one clip's markers, not {len(document.clips)} clips",
-            hint="export one file per clip",
-        )
-    (clip,) = document.clips
+    clip = single_clip(document, "an Avid marker list holds one clip's markers")
     user = one_line(str(user)) or DEFAULT_USER
     lines = []
     for marker in clip.markers:
-        if marker.in_frame < 0 or marker.frames < 1:
-            raise InvalidInput(
-                f"clip {clip.name}: marker {marker.name!r} runs from frame {marker.in_frame} "
-                f"to {marker.out_frame}; a marker needs at least one frame"
-            )
         color = marker.colors.get("avid") or DEFAULT_COLOR
         if color not in COLORS:
             raise InvalidInput(

@@ -144,6 +144,26 @@ def parse_marker_name(name: str) -> NameFields | None:
     )
 
 
+def single_clip(document: MarkerDocument, holds: str) -> ClipMarkers:
+    """The one clip of a per-clip format's document, its markers checked to span a frame.
+
+    ``holds`` names what the format holds, e.g. "a Resolve marker EDL holds one clip's markers".
+    """
+    from btslog.errors import InvalidInput
+
+    if len(document.clips) != 1:
+        raise InvalidInput(f"{holds}, not {len(document.clips)} clips",
+                           hint="export one file per clip")  # fmt: skip
+    (clip,) = document.clips
+    for marker in clip.markers:
+        if marker.in_frame < 0 or marker.frames < 1:
+            raise InvalidInput(
+                f"clip {clip.name}: marker {marker.name!r} runs from frame {marker.in_frame} "
+                f"to {marker.out_frame}; a marker needs at least one frame"
+            )
+    return clip
+
+
 def one_line(text: str, forbidden: str = "") -> str:
     """``text`` on one line, without the characters a format uses as separators."""
     text = " ".join(text.split())

@@ -25,7 +25,7 @@ import re
 
 from btslog.errors import InvalidInput
 from btslog.exchange import Format
-from btslog.exchange.model import MarkerDocument, ReadMarker, one_line
+from btslog.exchange.model import MarkerDocument, ReadMarker, one_line, single_clip
 from btslog.exchange.text import text_lines
 from btslog.timecode import (
     MAX_RATE,
@@ -75,12 +75,7 @@ def carried_name(name: str) -> str:
 
 def write(document: MarkerDocument) -> bytes:
     """The marker EDL of the document's one clip (UTF-8, LF line ends)."""
-    if len(document.clips) != 1:
-        raise InvalidInput(
-            f"a Resolve marker EDL holds one clip's markers, not {len(document.clips)} clips",
-            hint="export one file per clip",
-        )
-    (clip,) = document.clips
+    clip = single_clip(document, "a Resolve marker EDL holds one clip's markers")
     if len(clip.markers) > MAX_EVENTS:
         raise InvalidInput(
             f"clip {clip.name} has {len(clip.markers)} markers; an EDL holds at most "
@@ -92,11 +87,6 @@ def write(document: MarkerDocument) -> bytes:
         f"FCM: {'DROP FRAME' if clip.drop_frame else 'NON-DROP FRAME'}",
     ]
     for number, marker in enumerate(clip.markers, start=1):
-        if marker.in_frame < 0 or marker.frames < 1:
-            raise InvalidInput(
-                f"clip {clip.name}: marker {marker.name!r} runs from frame {marker.in_frame} "
-                f"to {marker.out_frame}; a marker needs at least one frame"
-            )
         color = marker.colors.get("resolve") or DEFAULT_COLOR
         if color not in COLORS:
             raise InvalidInput(

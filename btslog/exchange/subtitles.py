@@ -31,7 +31,7 @@ from fractions import Fraction
 
 from btslog.errors import InvalidInput
 from btslog.exchange import Format
-from btslog.exchange.model import ClipMarkers, MarkerDocument, ReadMarker, one_line
+from btslog.exchange.model import ClipMarkers, MarkerDocument, ReadMarker, one_line, single_clip
 from btslog.exchange.text import text_lines
 from btslog.timecode import format_timecode, rate_label, seconds_to_frames
 
@@ -77,22 +77,6 @@ def _clock(milliseconds: int, separator: str) -> str:
 # --- write -----------------------------------------------------------------------------------
 
 
-def _single_clip(document: MarkerDocument, what: str) -> ClipMarkers:
-    if len(document.clips) != 1:
-        raise InvalidInput(
-            f"{what} subtitles hold one clip's notes, not {len(document.clips)} clips",
-            hint="export one file per clip",
-        )
-    (clip,) = document.clips
-    for marker in clip.markers:
-        if marker.in_frame < 0 or marker.frames < 1:
-            raise InvalidInput(
-                f"clip {clip.name}: marker {marker.name!r} runs from frame {marker.in_frame} "
-                f"to {marker.out_frame}; a marker needs at least one frame"
-            )
-    return clip
-
-
 def _cues(clip: ClipMarkers, separator: str):
     """(marker, timing line, text lines) in time order."""
     for marker in sorted(clip.markers, key=lambda marker: (marker.in_frame, marker.out_frame)):
@@ -105,7 +89,7 @@ def _cues(clip: ClipMarkers, separator: str):
 
 def write_srt(document: MarkerDocument) -> bytes:
     """The notes of the document's one clip as SubRip subtitles (UTF-8, LF)."""
-    clip = _single_clip(document, "SRT")
+    clip = single_clip(document, "SRT subtitles hold one clip's notes")
     blocks = []
     for number, (_marker, timing, text) in enumerate(_cues(clip, ","), start=1):
         blocks.append("\n".join([str(number), timing, *text]) + "\n")
@@ -118,7 +102,7 @@ def _vtt_escape(text: str) -> str:
 
 def write_vtt(document: MarkerDocument) -> bytes:
     """The notes of the document's one clip as WebVTT subtitles (UTF-8, LF)."""
-    clip = _single_clip(document, "WebVTT")
+    clip = single_clip(document, "WebVTT subtitles hold one clip's notes")
     start_tc = format_timecode(clip.start_frame, clip.rate, clip.drop_frame)
     described = one_line(f"{clip.name} ({clip.file_name})").replace("-->", "->")
     note = (

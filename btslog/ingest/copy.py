@@ -197,19 +197,3 @@ def seal_copy(
         temporary.unlink(missing_ok=True)
         raise
     return CopyResult(destination, pending.size, pending.xxh64)
-
-
-def copy_verified(
-    source: Path,
-    destination: Path,
-    *,
-    progress: Callable[[int], None] | None = None,
-    checkpoint: Callable[[str], None] | None = None,
-) -> CopyResult:
-    """Copy ``source`` to ``destination`` (which must not exist), verified; see module doc.
-
-    ``progress`` gets byte counts (copied, then read back).  Raises :class:`CopyError` with a
-    reason; the destination then does not exist and no temporary file is left.
-    """
-    pending = write_copy(source, destination, progress=progress, checkpoint=checkpoint)
-    return seal_copy(pending, progress=progress, checkpoint=checkpoint)

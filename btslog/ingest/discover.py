@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +23,16 @@ def is_media(path: Path) -> bool:
     return path.suffix.lower() in MEDIA_SUFFIXES and not is_hidden(path)
 
 
+def walk_files(root: Path) -> Iterator[Path]:
+    """Every file below ``root`` in a stable order, hidden and system entries skipped."""
+    for folder, folders, files in os.walk(root):
+        folders[:] = sorted(name for name in folders if not is_hidden(Path(name)))
+        for name in sorted(files):
+            path = Path(folder, name)
+            if not is_hidden(path):
+                yield path
+
+
 def find_media(paths: Iterable[str | os.PathLike]) -> list[Path]:
     """Media files named directly or found in folder trees (sorted; hidden entries skipped).
 
@@ -33,11 +43,7 @@ def find_media(paths: Iterable[str | os.PathLike]) -> list[Path]:
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            for folder, folders, files in os.walk(path):
-                folders[:] = sorted(name for name in folders if not is_hidden(Path(name)))
-                found.extend(
-                    Path(folder, name) for name in sorted(files) if is_media(Path(folder, name))
-                )
+            found.extend(file for file in walk_files(path) if is_media(file))
         else:
             found.append(path)
     return found
@@ -63,14 +69,8 @@ def find_card_files(sources: Iterable[str | os.PathLike]) -> list[CardFile]:
     for given in sources:
         root = Path(given)
         if root.is_dir():
-            for folder, folders, files in os.walk(root):
-                folders[:] = sorted(name for name in folders if not is_hidden(Path(name)))
-                for name in sorted(files):
-                    path = Path(folder, name)
-                    if is_hidden(path):
-                        continue
-                    relative = path.relative_to(root).as_posix()
-                    found.append(CardFile(path, relative, is_media(path)))
+            found.extend(CardFile(path, path.relative_to(root).as_posix(), is_media(path))
+                         for path in walk_files(root))  # fmt: skip
         else:
             found.append(CardFile(root, root.name, True))
     return found
