@@ -39,6 +39,7 @@ import functools
 import math
 import operator
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -242,18 +243,39 @@ def format_timecode(frames: int, rate: Fraction, drop_frame: bool = False) -> st
     rate = _rate(rate)
     if drop_frame:
         _require_drop_frame(rate, f"frame {frames}")
-    frames %= frames_per_day(rate, drop_frame)
+    return timecode_formatter(rate, drop_frame)(frames)
+
+
+@_rate_facts
+def timecode_formatter(rate: Fraction, drop_frame: bool = False) -> Callable[[int], str]:
+    """:func:`format_timecode` at one rate and mode, checked once: ``formatter(frames)``.
+
+    For labelling thousands of frames of the same clip (a list of tags) without checking the
+    rate again for each.
+    """
+    rate = _rate(rate)
+    if drop_frame:
+        _require_drop_frame(rate, "drop-frame timecode")
+    per_day = frames_per_day(rate, drop_frame)
     if drop_frame:
         from opentimelineio import opentime
 
         float_rate = float(rate)  # OTIO's API takes a double; the frame count stays exact
-        return opentime.RationalTime(frames, float_rate).to_timecode(float_rate, True)
+
+        def drop_frame_label(frames: int) -> str:
+            return opentime.RationalTime(frames % per_day, float_rate).to_timecode(float_rate, True)
+
+        return drop_frame_label
     nominal = nominal_fps(rate)
-    seconds, frame = divmod(frames, nominal)
-    minutes, second = divmod(seconds, 60)
-    hour, minute = divmod(minutes, 60)
     width = max(2, len(str(nominal - 1)))
-    return f"{hour:02d}:{minute:02d}:{second:02d}:{frame:0{width}d}"
+
+    def label(frames: int) -> str:
+        seconds, frame = divmod(frames % per_day, nominal)
+        minutes, second = divmod(seconds, 60)
+        hour, minute = divmod(minutes, 60)
+        return f"{hour:02d}:{minute:02d}:{second:02d}:{frame:0{width}d}"
+
+    return label
 
 
 def is_drop_frame_string(text: str) -> bool:

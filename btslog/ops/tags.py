@@ -92,9 +92,9 @@ def check_kind(project: Project, kind: str) -> str:
 
 
 def _label(clip: Clip, offset: int) -> str:
-    from btslog.timecode import format_timecode
+    from btslog.timecode import timecode_formatter
 
-    return format_timecode(clip.start_frame + offset, clip.rate, clip.drop_frame)
+    return timecode_formatter(clip.rate, clip.drop_frame)(clip.start_frame + offset)
 
 
 def clip_span(clip: Clip) -> str:
@@ -385,14 +385,14 @@ def clips_by_id(project: Project, ids: Iterable[int]) -> dict[int, Clip]:
 
 def tag_row(tag: Tag, clip: Clip) -> dict:
     """A tag with stable field names: camera time-of-day timecode and frames from clip start."""
-    from btslog.timecode import format_timecode
+    from btslog.timecode import timecode_formatter
 
+    label = timecode_formatter(clip.rate, clip.drop_frame)
     return {
         "id": tag.id, "clip": tag.clip, "camera": clip.camera, "day": clip.day,
-        "kind": tag.kind, "in_tc": _label(clip, tag.in_frame),
-        "out_tc": _label(clip, tag.out_frame), "in_frame": tag.in_frame,
-        "out_frame": tag.out_frame,
-        "duration_tc": format_timecode(tag.frames, clip.rate, clip.drop_frame),
+        "kind": tag.kind, "in_tc": label(clip.start_frame + tag.in_frame),
+        "out_tc": label(clip.start_frame + tag.out_frame), "in_frame": tag.in_frame,
+        "out_frame": tag.out_frame, "duration_tc": label(tag.frames),
         "note": tag.note, "scene": tag.scene, "take": tag.take, "rating": tag.rating,
         "circled": tag.circled, "ng": tag.ng, "people": list(tag.people),
         "status": tag.status, "source": tag.source, "author": tag.author,
