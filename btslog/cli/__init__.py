@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "init": "btslog.cli.project:init_command",
     "blur": "btslog.cli.faces:blur_command",
     "clips": "btslog.cli.clips:clips_group",
+    "cut": "btslog.cli.cuts:cut_group",
     "export": "btslog.cli.exchange:export_group",
     "faces": "btslog.cli.faces:faces_group",
     "history": "btslog.cli.tags:history_command",

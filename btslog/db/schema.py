@@ -165,14 +165,15 @@ face_tracks = Table(
 )
 Index("ix_face_tracks_clip", face_tracks.c.clip_id)
 
+# A cut: its options (the selection query, order, handles ... as JSON, see cut.model.CutOptions)
+# and its segments in order.  A segment copies the label fields of the tag it came from, so a
+# later tag edit does not change a cut silently; ``tag_id`` is kept only to point back.
 cuts = Table(
     "cuts",
     metadata,
     Column("id", Integer, primary_key=True),
     Column("name", String(100), nullable=False, unique=True),
-    Column("query", Text, nullable=False, default=""),
-    Column("settings_json", Text, nullable=False, default="{}"),
-    Column("preset", String(100)),
+    Column("options_json", Text, nullable=False, default="{}"),
     Column("created_at", String(40), nullable=False),
     Column("updated_at", String(40), nullable=False),
 )
@@ -182,15 +183,24 @@ cut_segments = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("cut_id", Integer, ForeignKey("cuts.id", ondelete="CASCADE"), nullable=False),
-    Column("position", Integer, nullable=False),
+    Column("position", Integer, nullable=False),  # 1, 2, 3 ... as `btslog cut show` numbers
     Column("clip_id", Integer, ForeignKey("clips.id", ondelete="RESTRICT"), nullable=False),
     Column("in_frame", Integer, nullable=False),
     Column("out_frame", Integer, nullable=False),
     Column("tag_id", Integer, ForeignKey("tags.id", ondelete="SET NULL")),
-    Column("title", Text),
+    Column("kind", String(40), nullable=False),
+    Column("scene", String(20)),
+    Column("take", String(20)),
+    Column("note", Text, nullable=False, default=""),
+    Column("rating", Integer),
+    Column("circled", Boolean, nullable=False, default=False),
+    Column("people_json", Text, nullable=False, default="[]"),
     CheckConstraint("out_frame > in_frame", name="out_after_in"),
+    CheckConstraint("in_frame >= 0", name="in_not_negative"),
+    CheckConstraint("position >= 1", name="positive_position"),
     UniqueConstraint("cut_id", "position"),
 )
+Index("ix_cut_segments_clip_id", cut_segments.c.clip_id)
 
 audit_log = Table(
     "audit_log",
