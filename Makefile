@@ -45,3 +45,10 @@ demo: $(STAMP) clean-demo
 	$(BIN)/btslog --project $(DEMO) faces scan --all
 	$(BIN)/btslog --project $(DEMO) faces
 	$(BIN)/btslog --project $(DEMO) blur A001C001 -o $(DEMO)/renders/A001C001_blurred.mp4
+	$(BIN)/btslog --project $(DEMO) cut new making_of --select "kind:take,flub,conversation -ng" --handles 6f --max-segment 6s
+	$(BIN)/btslog --project $(DEMO) cut show making_of
+	$(BIN)/btslog --project $(DEMO) render making_of --preset featurette-1080p -o $(DEMO)/renders/making_of.mp4
+	$(BIN)/btslog --project $(DEMO) export timeline --cut making_of --format edl -o $(DEMO)/exports/making_of.edl
+	$(BIN)/btslog --project $(DEMO) export timeline --cut making_of --format premiere-xml -o $(DEMO)/exports/making_of.xml
+	$(BIN)/btslog --project $(DEMO) export timeline --cut making_of --format fcpxml -o $(DEMO)/exports/making_of.fcpxml
+	$(BIN)/btslog --project $(DEMO) export timeline --cut making_of --format otio -o $(DEMO)/exports/making_of.otio

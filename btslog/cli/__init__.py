@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "people": "btslog.cli.people:people_group",
     "probe": "btslog.cli.probe:probe_command",
     "proxies": "btslog.cli.proxies:proxies_command",
+    "render": "btslog.cli.render:render_command",
     "tag": "btslog.cli.tags:tag_group",
     "tags": "btslog.cli.tags:tags_command",
     "takes": "btslog.cli.tags:takes_command",

@@ -1,4 +1,5 @@
-"""``btslog export markers`` and ``btslog import markers``: NLE marker files."""
+"""``btslog export markers``, ``btslog export timeline`` and ``btslog import markers``: NLE
+marker files and timelines."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import click
 
 FORMAT_NAMES = ["resolve-edl", "premiere-xml", "fcpxml", "avid", "otio", "csv", "json", "srt",
                 "vtt"]  # fmt: skip
+TIMELINE_FORMAT_NAMES = ["edl", "premiere-xml", "fcpxml", "otio"]
+FCPXML_VERSIONS = ["1.9", "1.10", "1.11"]
 
 
 @click.group("export")
@@ -26,7 +29,7 @@ def export_group() -> None:
 @click.option("--all", "all_clips", is_flag=True, help="Every clip with tags (the default).")
 @click.option("--cut", help="The tags of this cut.")
 @click.option("--kind", "kinds", multiple=True, help="Only this kind (repeat).")
-@click.option("--fcpxml-version", type=click.Choice(["1.9", "1.10", "1.11"]), default="1.10",
+@click.option("--fcpxml-version", type=click.Choice(FCPXML_VERSIONS), default="1.10",
               show_default=True, help="FCPXML version (Resolve reads up to 1.10).")  # fmt: skip
 @click.option("--xmeml-version", type=click.Choice(["4", "5"]), default="5", show_default=True,
               help="FCP7 XML version for premiere-xml.")  # fmt: skip
@@ -56,6 +59,44 @@ def export_markers_command(ctx, format_name, output, clip, camera, day, all_clip
                              kinds=kinds, cut=cut, options=options)  # fmt: skip
     for path in written:
         console().print(f"wrote {path}")
+
+
+@export_group.command("timeline")
+@click.option("--cut", "cut_name", required=True, help="The cut to export (see `btslog cut list`).")
+@click.option("--format", "format_name", type=click.Choice(TIMELINE_FORMAT_NAMES),
+              help="edl (CMX 3600: Resolve, Premiere, Avid), premiere-xml (FCP7 XML: Premiere "
+              "File > Import, Resolve), fcpxml (Final Cut Pro File > Import > XML, Resolve), "
+              "otio (Resolve 18.5+, OTIO tools).  Default: from the suffix of -o "
+              "(.edl .xml .fcpxml .otio).")  # fmt: skip
+@click.option("-o", "--output", required=True, type=click.Path(),
+              help="File to write (a folder: <cut name>.<suffix> in it).")  # fmt: skip
+@click.option("--fcpxml-version", type=click.Choice(FCPXML_VERSIONS), default="1.10",
+              show_default=True, help="FCPXML version (Resolve reads up to 1.10).")  # fmt: skip
+@click.pass_context
+def export_timeline_command(ctx, cut_name, format_name, output, fcpxml_version) -> None:
+    """Export a cut as a timeline that references the original media at the cameras'
+    time-of-day timecode, for the editor to conform in the NLE.
+
+    Segments follow each other from 01:00:00:00 at the project's rate; clips at other rates
+    keep their own timecode.  Segments whose faces btslog's render blurs (consent) are
+    flagged: a red marker or locator and a comment "faces blurred in btslog render
+    (consent)", a red label in Premiere, a to-do marker and keyword in Final Cut Pro.  A
+    segment of a clip whose faces were not scanned (`btslog faces scan`) is flagged too.
+    """
+    from btslog.cli.context import console, project_from
+    from btslog.ops.cuts import get_cut
+    from btslog.ops.exchange import export_timeline
+    from btslog.ops.render import blurred_segments
+
+    project = project_from(ctx)
+    cut = get_cut(project, cut_name)
+    # failing closed: every segment of a clip not scanned (or scanned before the register's
+    # photos changed) counts as blurred, as the render would refuse or blur it
+    blurred = blurred_segments(project, cut, strict=False)
+    path = export_timeline(project, cut, format_name=format_name, output=output,
+                           blurred=blurred, fcpxml_version=fcpxml_version)  # fmt: skip
+    flagged = f", {len(blurred)} flagged: faces blurred" if blurred else ""
+    console().print(f"wrote {path} ({len(cut.segments)} segments{flagged})")
 
 
 @click.group("import")

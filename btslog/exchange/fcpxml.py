@@ -32,16 +32,20 @@ Reading takes the ``<marker>`` and ``<chapter-marker>`` elements of every ``<ass
 and ratings are not read back: the marker name carries the same fields.  A time that is not
 on the clip's frame grid is an error, as is any malformed or unsafe XML (see
 :func:`btslog.exchange.xmeml.parse_xml`).
+
+A cut is written as a project (a sequence of asset-clips on the original media) by
+:func:`write_timeline`.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from fractions import Fraction
 
 from btslog.errors import InvalidInput
 from btslog.exchange import Format
-from btslog.exchange.model import ClipMarkers, Marker, MarkerDocument, ReadMarker
+from btslog.exchange.model import ClipMarkers, Marker, MarkerDocument, ReadMarker, Timeline
 from btslog.exchange.xmeml import file_url, parse_xml, xml_text
 from btslog.timecode import frames_per_day
 
@@ -145,55 +149,78 @@ def _marker_children(parent, marker: Marker, clip_start: int, rate: Fraction) ->
     _sub(parent, "rating", {"start": start, "duration": duration, "value": rating})
 
 
-def write(document: MarkerDocument, *, version: str = DEFAULT_VERSION, **options) -> bytes:
-    """``document`` as FCPXML ``version`` (1.9, 1.10 or 1.11) for FCP's File > Import > XML."""
-    from lxml import etree
-
+def _checked_version(version: str) -> str:
     version = str(version)
     if version not in VERSIONS:
         raise InvalidInput(
             f"FCPXML version {version!r} is not one btslog writes",
             hint="choose " + ", ".join(VERSIONS) + " (Resolve reads up to 1.10)",
         )
-    root = etree.Element("fcpxml", version=version)
-    resources = _sub(root, "resources", {})
+    return version
+
+
+def _add_formats(resources, keys) -> dict[tuple[Fraction, int, int], str]:
+    """One ``<format>`` per distinct (rate, width, height) of ``keys``, ids ``r1``, ``r2``…"""
     format_ids: dict[tuple[Fraction, int, int], str] = {}
-    for clip in document.clips:
-        key = (clip.rate, clip.width, clip.height)
+    for key in keys:
         if key not in format_ids:
             format_ids[key] = f"r{len(format_ids) + 1}"
             attributes = {"id": format_ids[key]}
             name = format_name(*key)
             if name:
                 attributes["name"] = name
-            attributes.update(
-                frameDuration=frame_duration(clip.rate), width=clip.width, height=clip.height
-            )
+            rate, width, height = key
+            attributes.update(frameDuration=frame_duration(rate), width=width, height=height)
             _sub(resources, "format", attributes)
+    return format_ids
+
+
+def _format_key(clip: ClipMarkers) -> tuple[Fraction, int, int]:
+    return (clip.rate, clip.width, clip.height)
+
+
+def _add_asset(resources, clip: ClipMarkers, asset_id: str, format_id: str) -> None:
+    """The clip's media as an ``<asset>`` starting at its camera time of day."""
+    attributes = {
+        "id": asset_id,
+        "name": clip.name,
+        "start": frames_time(_start_label(clip), clip.rate),
+        "duration": frames_time(clip.duration_frames, clip.rate),
+        "hasVideo": "1",
+        "format": format_id,
+        "videoSources": "1",
+    }
+    if clip.audio_channels > 0:
+        attributes.update(hasAudio="1", audioSources="1", audioChannels=clip.audio_channels)
+    asset = _sub(resources, "asset", attributes)
+    _sub(asset, "media-rep", {"kind": "original-media", "src": file_url(clip.path)})
+    metadata = [("com.apple.proapps.studio.reel", clip.reel),
+                ("com.apple.proapps.mio.cameraName", clip.camera)]  # fmt: skip
+    if any(value for _, value in metadata):
+        element = _sub(asset, "metadata", {})
+        for key, value in metadata:
+            if value:
+                _sub(element, "md", {"key": key, "value": value})
+
+
+def _document(root) -> bytes:
+    from lxml import etree
+
+    body = etree.tostring(root, encoding="UTF-8", pretty_print=True)
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE fcpxml>\n' + body
+
+
+def write(document: MarkerDocument, *, version: str = DEFAULT_VERSION, **options) -> bytes:
+    """``document`` as FCPXML ``version`` (1.9, 1.10 or 1.11) for FCP's File > Import > XML."""
+    from lxml import etree
+
+    root = etree.Element("fcpxml", version=_checked_version(version))
+    resources = _sub(root, "resources", {})
+    format_ids = _add_formats(resources, [_format_key(clip) for clip in document.clips])
     asset_ids = []
     for number, clip in enumerate(document.clips, start=len(format_ids) + 1):
-        asset_id = f"r{number}"
-        asset_ids.append(asset_id)
-        attributes = {
-            "id": asset_id,
-            "name": clip.name,
-            "start": frames_time(_start_label(clip), clip.rate),
-            "duration": frames_time(clip.duration_frames, clip.rate),
-            "hasVideo": "1",
-            "format": format_ids[(clip.rate, clip.width, clip.height)],
-            "videoSources": "1",
-        }
-        if clip.audio_channels > 0:
-            attributes.update(hasAudio="1", audioSources="1", audioChannels=clip.audio_channels)
-        asset = _sub(resources, "asset", attributes)
-        _sub(asset, "media-rep", {"kind": "original-media", "src": file_url(clip.path)})
-        metadata = [("com.apple.proapps.studio.reel", clip.reel),
-                    ("com.apple.proapps.mio.cameraName", clip.camera)]  # fmt: skip
-        if any(value for _, value in metadata):
-            element = _sub(asset, "metadata", {})
-            for key, value in metadata:
-                if value:
-                    _sub(element, "md", {"key": key, "value": value})
+        asset_ids.append(f"r{number}")
+        _add_asset(resources, clip, asset_ids[-1], format_ids[_format_key(clip)])
     event = _sub(_sub(root, "library", {}), "event", {"name": document.title})
     for clip, asset_id in zip(document.clips, asset_ids, strict=True):
         start = _start_label(clip)
@@ -205,14 +232,123 @@ def write(document: MarkerDocument, *, version: str = DEFAULT_VERSION, **options
                 "name": clip.name,
                 "start": frames_time(start, clip.rate),
                 "duration": frames_time(clip.duration_frames, clip.rate),
-                "format": format_ids[(clip.rate, clip.width, clip.height)],
+                "format": format_ids[_format_key(clip)],
                 "tcFormat": "DF" if clip.drop_frame else "NDF",
             },
         )
         for marker in clip.markers:
             _marker_children(asset_clip, marker, start, clip.rate)
-    body = etree.tostring(root, encoding="UTF-8", pretty_print=True)
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE fcpxml>\n' + body
+    return _document(root)
+
+
+# --- writing a timeline ---------------------------------------------------------------------
+
+#: the keyword (a keyword collection in FCP's browser) on every range btslog blurs
+BLUR_KEYWORD = "faces blurred (consent)"
+# conform-rate's srcFrameRate vocabulary (DTD 1.9-1.11)
+_CONFORM_RATES = {Fraction(24000, 1001): "23.98", Fraction(24): "24", Fraction(25): "25",
+                  Fraction(30000, 1001): "29.97", Fraction(30): "30", Fraction(60): "60",
+                  Fraction(48000, 1001): "47.95", Fraction(48): "48", Fraction(50): "50",
+                  Fraction(60000, 1001): "59.94"}  # fmt: skip
+
+
+def _clip_local_start(start: Fraction, duration: Fraction, clip: ClipMarkers) -> Fraction:
+    """The asset-clip's ``start``: ``start`` unless its ``duration`` (on the sequence's grid)
+    would run past the asset's last frame, then the latest frame of the clip that fits."""
+    end = Fraction(_start_label(clip) + clip.duration_frames) / clip.rate
+    if start + duration <= end:
+        return start
+    frames = math.floor((end - duration) * clip.rate)
+    return Fraction(max(frames, _start_label(clip))) / clip.rate
+
+
+def write_timeline(timeline: Timeline, *, version: str = DEFAULT_VERSION, **options) -> bytes:
+    """``timeline`` as an FCPXML ``version`` project for FCP's File > Import > XML.
+
+    Resources: the sequence's ``<format>`` (``r1``), one per other clip rate and size, and one
+    ``<asset>`` per clip (``start`` = its camera time of day, ``<media-rep>`` with its URL).
+    ``<library><event><project><sequence>`` named after the timeline: ``tcStart`` is its
+    start timecode as a time on its frame grid (01:00:00;00 at 29.97 DF is frame 107892,
+    ``8999991/2500s``), ``tcFormat`` its drop-frame mode, and the spine holds one
+    ``<asset-clip>`` per event, back to back: ``offset`` and ``duration`` on the sequence's
+    frame grid (tcStart + record position; :func:`btslog.exchange.placed_events`), ``start``
+    the event's in point in the clip's own time (camera time of day, on the clip's grid).
+    A clip at another rate than the sequence gets ``<conform-rate scaleEnabled="0">`` (plays
+    at normal speed, frames sampled to the sequence's rate) and its duration is the segment's
+    length rounded to sequence frames (its start moves back at most one frame when that would
+    run past the media's end).
+
+    Inside each asset-clip, in clip time over the event's range: a ``<marker>`` with the
+    label (``value``) and note, a ``<keyword>`` with the kind, and for an event btslog blurs a
+    to-do marker (``completed="0"``, red in FCP's marker list) named
+    :data:`btslog.exchange.BLUR_FLAG` plus the keyword :data:`BLUR_KEYWORD` (a keyword
+    collection gathering every blurred range).  FCPXML has no clip colours.
+    """
+    from lxml import etree
+
+    from btslog.exchange import BLUR_FLAG, placed_events
+
+    placed = placed_events(timeline)
+    rate = timeline.rate
+    root = etree.Element("fcpxml", version=_checked_version(version))
+    resources = _sub(root, "resources", {})
+    clips = list(dict.fromkeys(item.event.clip for item in placed))
+    sequence_key = (rate, timeline.width, timeline.height)
+    format_ids = _add_formats(resources, [sequence_key, *map(_format_key, clips)])
+    asset_ids = {}
+    for number, clip in enumerate(clips, start=len(format_ids) + 1):
+        asset_ids[clip] = f"r{number}"
+        _add_asset(resources, clip, asset_ids[clip], format_ids[_format_key(clip)])
+    library = _sub(root, "library", {})
+    project = _sub(_sub(library, "event", {"name": timeline.title}), "project",
+                   {"name": timeline.title})  # fmt: skip
+    tc_start = Fraction(timeline.start_frame) / rate
+    sequence = _sub(
+        project,
+        "sequence",
+        {
+            "format": format_ids[sequence_key],
+            "duration": frames_time(placed[-1].record_out, rate),
+            "tcStart": fcp_time(tc_start),
+            "tcFormat": "DF" if timeline.drop_frame else "NDF",
+        },
+    )
+    spine = _sub(sequence, "spine", {})
+    for item in placed:
+        event, clip = item.event, item.event.clip
+        duration = Fraction(item.record_frames) / rate
+        in_time = Fraction(_start_label(clip) + event.in_frame) / clip.rate
+        start = _clip_local_start(in_time, duration, clip)
+        asset_clip = _sub(
+            spine,
+            "asset-clip",
+            {
+                "ref": asset_ids[clip],
+                "offset": fcp_time(tc_start + Fraction(item.record_in) / rate),
+                "name": clip.name,
+                "start": fcp_time(start),
+                "duration": fcp_time(duration),
+                "tcFormat": "DF" if clip.drop_frame else "NDF",
+            },
+        )
+        if clip.rate != rate:
+            conform = {"scaleEnabled": "0"}
+            if clip.rate in _CONFORM_RATES:
+                conform["srcFrameRate"] = _CONFORM_RATES[clip.rate]
+            _sub(asset_clip, "conform-rate", conform)
+        marked = {"start": fcp_time(in_time), "duration": frames_time(event.frames, clip.rate)}
+        if event.label or event.note:
+            attributes = {**marked, "value": event.label or event.kind or clip.name}
+            if event.note:
+                attributes["note"] = event.note
+            _sub(asset_clip, "marker", attributes)
+        if event.blurred:
+            _sub(asset_clip, "marker", {**marked, "value": BLUR_FLAG, "completed": "0"})
+        if event.kind:
+            _sub(asset_clip, "keyword", {**marked, "value": event.kind})
+        if event.blurred:
+            _sub(asset_clip, "keyword", {**marked, "value": BLUR_KEYWORD})
+    return _document(root)
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -331,4 +467,5 @@ FORMAT = Format(
     per_clip=False,
     write=write,
     read=read,
+    write_timeline=write_timeline,
 )

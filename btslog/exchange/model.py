@@ -170,3 +170,52 @@ def one_line(text: str, forbidden: str = "") -> str:
     for character in forbidden:
         text = text.replace(character, "¦" if character == "|" else " ")
     return text
+
+
+# --- timelines (a cut handed to the NLE) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """One edit of a timeline: ``in_frame``..``out_frame`` (exclusive, frames from the
+    source clip's first frame at the clip's rate) of ``clip`` (its ``markers`` are empty).
+
+    ``blurred`` says btslog's render hides faces in this range (consent): writers flag it
+    (a marker, a comment or a clip colour) so the editor conforming the original media knows
+    the range needs the same treatment.  ``label`` is the segment's lower-third text.
+    """
+
+    clip: ClipMarkers
+    in_frame: int
+    out_frame: int
+    label: str = ""
+    note: str = ""
+    kind: str = ""
+    blurred: bool = False
+    tag_id: int | None = None
+
+    @property
+    def frames(self) -> int:
+        return self.out_frame - self.in_frame
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """A cut as a sequence: events back to back from ``start_frame`` (a timecode label count
+    at ``rate``/``drop_frame``, e.g. 01:00:00:00).  An event whose clip runs at another rate
+    takes :func:`record_frames` frames of the sequence."""
+
+    title: str
+    rate: Fraction
+    drop_frame: bool
+    start_frame: int
+    width: int
+    height: int
+    events: tuple[TimelineEvent, ...]
+
+
+def record_frames(event: TimelineEvent, rate: Fraction) -> int:
+    """How many frames of a sequence at ``rate`` the event fills: its source duration in
+    seconds at the sequence rate, rounded to the nearest frame (at least one)."""
+    seconds = Fraction(event.frames) / event.clip.rate
+    return max(1, round(seconds * rate))

@@ -12,6 +12,8 @@ OTIO stores rates as floats (``23.976023976023978``); every value written is a w
 of frames at the clip's rate, and reading turns the float back into the exact rate
 (``24000/1001``).  Markers on tracks or on the timeline's stack are not read: btslog writes
 clip markers, and only those are tied to a clip.
+
+A cut is written as an OTIO timeline of its events by :func:`write_timeline`.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from fractions import Fraction
 
 from btslog.errors import InvalidInput, TimecodeError
 from btslog.exchange import Format
-from btslog.exchange.model import ClipMarkers, MarkerDocument, ReadMarker
+from btslog.exchange.model import ClipMarkers, MarkerDocument, ReadMarker, Timeline
 from btslog.exchange.xmeml import file_url
 from btslog.timecode import format_timecode, frames_per_day, parse_rate
 
@@ -41,22 +43,43 @@ def _start_label(clip: ClipMarkers) -> int:
     return clip.start_frame % frames_per_day(clip.rate, clip.drop_frame)
 
 
+def _frames(value: int, rate: Fraction):
+    import opentimelineio as otio
+
+    return otio.opentime.RationalTime(value, float(rate))  # OTIO's rate is a double
+
+
+def _reference(clip: ClipMarkers):
+    """The clip's media file, its whole range starting at the camera time of day."""
+    import opentimelineio as otio
+
+    whole = otio.opentime.TimeRange(
+        _frames(_start_label(clip), clip.rate), _frames(clip.duration_frames, clip.rate)
+    )
+    return otio.schema.ExternalReference(target_url=file_url(clip.path), available_range=whole)
+
+
+def _clip_metadata(clip: ClipMarkers) -> dict:
+    return {
+        "clip": otio_text(clip.name),
+        "file_name": otio_text(clip.file_name),
+        "start_timecode": format_timecode(_start_label(clip), clip.rate, clip.drop_frame),
+        "drop_frame": clip.drop_frame,
+        "reel": otio_text(clip.reel),
+        "camera": otio_text(clip.camera),
+    }
+
+
 def _clip(clip: ClipMarkers):
     import opentimelineio as otio
 
-    rate = float(clip.rate)  # OTIO's rate is a double; the values stay whole frames
     start = _start_label(clip)
-
-    def frames(value: int):
-        return otio.opentime.RationalTime(value, rate)
-
-    whole = otio.opentime.TimeRange(frames(start), frames(clip.duration_frames))
-    reference = otio.schema.ExternalReference(target_url=file_url(clip.path), available_range=whole)
+    reference = _reference(clip)
     markers = [
         otio.schema.Marker(
             name=otio_text(marker.name),
             marked_range=otio.opentime.TimeRange(
-                frames(start + marker.in_frame), frames(marker.frames)
+                _frames(start + marker.in_frame, clip.rate), _frames(marker.frames, clip.rate)
             ),
             color=str(marker.colors.get("otio") or DEFAULT_COLOR),
             comment=otio_text(marker.note),
@@ -75,21 +98,11 @@ def _clip(clip: ClipMarkers):
         )
         for marker in clip.markers
     ]
-    metadata = {
-        "btslog": {
-            "clip": otio_text(clip.name),
-            "file_name": otio_text(clip.file_name),
-            "start_timecode": format_timecode(start, clip.rate, clip.drop_frame),
-            "drop_frame": clip.drop_frame,
-            "reel": otio_text(clip.reel),
-            "camera": otio_text(clip.camera),
-        }
-    }
     return otio.schema.Clip(
         name=otio_text(clip.name),
         media_reference=reference,
-        source_range=whole,
-        metadata=metadata,
+        source_range=reference.available_range,
+        metadata={"btslog": _clip_metadata(clip)},
         markers=markers,
     )
 
@@ -103,6 +116,97 @@ def write(document: MarkerDocument, **options) -> bytes:
         track.append(_clip(clip))
     timeline = otio.schema.Timeline(name=otio_text(document.title), tracks=[track])
     return (otio.adapters.write_to_string(timeline, "otio_json") + "\n").encode("utf-8")
+
+
+# --- writing a timeline ---------------------------------------------------------------------
+
+#: the colour of the marker on a clip btslog blurs, and of a label marker
+BLUR_COLOR = "RED"
+LABEL_COLOR = DEFAULT_COLOR
+
+
+def _event_clip(item, timeline, *, video: bool):
+    """The OTIO clip of a placed event: its source range in the clip's media time."""
+    import opentimelineio as otio
+
+    from btslog.exchange import BLUR_FLAG
+
+    event, clip = item.event, item.event.clip
+    in_point = _frames(_start_label(clip) + event.in_frame, clip.rate)
+    source_range = otio.opentime.TimeRange(in_point, _frames(event.frames, clip.rate))
+    metadata = {
+        **_clip_metadata(clip),
+        "event": item.number,
+        "label": otio_text(event.label),
+        "note": otio_text(event.note),
+        "kind": otio_text(event.kind),
+        "tag_id": event.tag_id,
+        "blurred": event.blurred,
+        "record_in": format_timecode(
+            timeline.start_frame + item.record_in, timeline.rate, timeline.drop_frame
+        ),
+        "record_frames": item.record_frames,
+    }
+    markers = []
+    if video and (event.label or event.note):
+        label = otio.schema.Marker(name=otio_text(event.label), marked_range=source_range,
+                                   color=LABEL_COLOR, comment=otio_text(event.note))  # fmt: skip
+        markers.append(label)
+    if video and event.blurred:
+        flag = otio.schema.Marker(name=BLUR_FLAG, marked_range=source_range, color=BLUR_COLOR,
+                                  metadata={"btslog": {"blurred": True}})  # fmt: skip
+        markers.append(flag)
+    result = otio.schema.Clip(
+        name=otio_text(clip.name),
+        media_reference=_reference(clip),
+        source_range=source_range,
+        metadata={"btslog": metadata},
+        markers=markers,
+    )
+    color = getattr(otio.core, "Color", None)  # Item.color: OTIO 0.18
+    if event.blurred and color is not None:
+        result.color = color.RED
+    return result
+
+
+def write_timeline(timeline: Timeline, **options) -> bytes:
+    """``timeline`` as an OTIO JSON timeline (``.otio``, schema ``Timeline.1``).
+
+    ``global_start_time`` is the timeline's start (01:00:00:00) at its rate; track ``V1``
+    (video) holds one clip per event and ``A1`` (audio) the same clips (a gap where a clip
+    has no audio).  Each clip's ``ExternalReference`` points at the original media
+    (``file://`` URL) with ``available_range`` starting at the camera time of day, and its
+    ``source_range`` is the event's in point and length at the clip's own rate, so a clip at
+    another rate keeps its exact frames (OTIO tracks are rate-free; the NLE conforms).
+    ``metadata["btslog"]`` holds the clip's name, file, start timecode, reel and camera and the
+    event's number, label, note, kind, tag id, ``blurred`` and its record in/length at the
+    sequence's rate (as the EDL and XML formats place it).  On the video clip, over the
+    event: a marker with the label and note, and for an event btslog blurs a red marker named
+    :data:`btslog.exchange.BLUR_FLAG`; such a clip (video and audio) is coloured red too.
+    """
+    import opentimelineio as otio
+
+    from btslog.exchange import placed_events
+
+    placed = placed_events(timeline)
+    video = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
+    audio = otio.schema.Track(name="A1", kind=otio.schema.TrackKind.Audio)
+    for item in placed:
+        video.append(_event_clip(item, timeline, video=True))
+        if item.event.clip.audio_channels > 0:
+            audio.append(_event_clip(item, timeline, video=False))
+        else:
+            clip = item.event.clip
+            audio.append(otio.schema.Gap(duration=_frames(item.event.frames, clip.rate)))
+    result = otio.schema.Timeline(
+        name=otio_text(timeline.title),
+        global_start_time=_frames(timeline.start_frame, timeline.rate),
+        tracks=[video, audio],
+        metadata={"btslog": {"rate": f"{timeline.rate.numerator}/{timeline.rate.denominator}",
+                             "drop_frame": timeline.drop_frame,
+                             "width": timeline.width, "height": timeline.height}},
+    )  # fmt: skip
+    return (otio.adapters.write_to_string(result, "otio_json") + "\n").encode("utf-8")
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -229,4 +333,5 @@ FORMAT = Format(
     per_clip=False,
     write=write,
     read=read,
+    write_timeline=write_timeline,
 )

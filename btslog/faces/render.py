@@ -437,6 +437,7 @@ def render_blurred(
     policy: str | None = None,
     model_hashes: Mapping[str, str] | None = None,
     source_xxh64: str | None = None,
+    lossless: bool = False,
 ) -> dict:
     """Render ``source`` to ``output`` with every track decided ``blur`` hidden.
 
@@ -453,6 +454,11 @@ def render_blurred(
     ``policy`` (the consent policy's name) and ``model_hashes`` (name -> sha256 of each face
     model used to find and identify the tracks) go into the manifest; ``source_xxh64`` saves
     hashing the source again when the caller knows it.
+
+    ``lossless=True`` writes an intermediate for a later encode instead of a file to hand
+    out: picture only (no audio), x264 lossless (``-qp 0``, preset ultrafast: every frame
+    the pipe carries comes back bit for bit), no fast start; ``btslog render`` cuts use it
+    for segments that need blurring (:mod:`btslog.ops.render`).
 
     Returns the manifest (also written to :func:`manifest_path`).  Raises
     :class:`~btslog.errors.BtslogError` subclasses; on any failure nothing is left behind.
@@ -522,11 +528,14 @@ def render_blurred(
                 f"{output}: cannot write there ({error.strerror or error})",
                 hint="check that the folder exists and you may write to it",
             ) from error
-        extra_inputs, audio_output, audio_mode = audio_args(
-            source, info, output, audio_offset=audio_offset, length=total,
-            whole=segment is None or (first == 0 and end == info.duration_frames),
-            settings=settings,
-        )  # fmt: skip
+        if lossless:
+            extra_inputs, audio_output, audio_mode = [], ["-an"], "none"
+        else:
+            extra_inputs, audio_output, audio_mode = audio_args(
+                source, info, output, audio_offset=audio_offset, length=total,
+                whole=segment is None or (first == 0 and end == info.duration_frames),
+                settings=settings,
+            )  # fmt: skip
         filters = []
         if packed:
             filters.append("pad=ceil(iw/2)*2:ceil(ih/2)*2")
@@ -537,15 +546,18 @@ def render_blurred(
         args = ["-map", "0:v:0", *audio_output]
         if filters:
             args += ["-vf", ",".join(filters)]
+        quality = (["-preset", "ultrafast", "-qp", "0"] if lossless
+                   else ["-preset", settings.preset, "-crf", str(settings.crf)])  # fmt: skip
         args += [
-            "-c:v", "libx264", "-preset", settings.preset, "-crf", str(settings.crf),
+            "-c:v", "libx264", *quality,
             "-pix_fmt", "yuv420p", "-r", _rate_text(info.rate), *color_output,
             "-metadata", f"timecode={start_tc}",
         ]  # fmt: skip
         if info.reel:
             args += ["-metadata:s:v:0", f"reel_name={info.reel}"]
-        args += ["-movflags", "+faststart", "-f", "mov" if output.suffix.lower() == ".mov"
-                 else "mp4", _file(partial)]  # fmt: skip
+        if not lossless:
+            args += ["-movflags", "+faststart"]
+        args += ["-f", "mov" if output.suffix.lower() == ".mov" else "mp4", _file(partial)]
         writer = ffmpeg.FrameWriter(
             width=width, height=height, rate=_rate_text(info.rate), args=args, what=what,
             pix_fmt="bgr24" if packed else "yuv420p", extra_inputs=extra_inputs,
@@ -578,6 +590,7 @@ def render_blurred(
             "btslog_version": __version__,
             "created": now_iso(),
             "preview": preview,
+            "lossless": lossless,
             "source": source_record,
             "output": {
                 "path": str(output),

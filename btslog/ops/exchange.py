@@ -9,6 +9,11 @@ Import: a format module reads the file into :class:`ReadMarker` values; each is 
 clip (named by the file, by ``--clip``, or found by time of day), checked like a typed tag
 (rate, range inside the clip, kind), and only when every marker is good are all stored, in
 one transaction with one audit entry (``btslog undo`` takes the import back).
+
+Timelines: a cut becomes a :class:`~btslog.exchange.model.Timeline` (:func:`timeline_for`:
+its segments back to back at the project's rate from 01:00:00:00, each referencing its clip's
+original media at the camera's time of day, the ones whose faces the render blurs flagged)
+and a timeline format writes it (:func:`export_timeline`).
 """
 
 from __future__ import annotations
@@ -53,7 +58,7 @@ def _colors_for(colors: dict, kind: str) -> dict:
 
 def build_document(project: Project, tags: Sequence[Tag], title: str):
     """The tags as a marker document: clips in time order, each with its markers."""
-    from btslog.exchange.model import ClipMarkers, Marker, MarkerDocument
+    from btslog.exchange.model import Marker, MarkerDocument
     from btslog.ops.tags import clips_by_id
 
     colors = marker_colors(project)
@@ -74,24 +79,30 @@ def build_document(project: Project, tags: Sequence[Tag], title: str):
                    people=tag.people, colors=_colors_for(colors, tag.kind), tag_id=tag.id)
             for tag in sorted(clip_tags, key=lambda tag: (tag.in_frame, tag.id))
         )  # fmt: skip
-        documents.append(
-            ClipMarkers(
-                name=clip.name,
-                file_name=Path(clip.path).name,
-                path=str(project.absolute(clip.path).resolve()),
-                rate=clip.rate,
-                drop_frame=clip.drop_frame,
-                start_frame=clip.start_frame,
-                duration_frames=clip.duration_frames,
-                width=clip.width,
-                height=clip.height,
-                reel=clip.reel or clip.roll,
-                camera=clip.camera,
-                audio_channels=sum(stream.channels for stream in clip.audio) or 2,
-                markers=markers,
-            )
-        )
+        documents.append(clip_markers(project, clip, markers))
     return MarkerDocument(title=title, clips=tuple(documents))
+
+
+def clip_markers(project: Project, clip: Clip, markers: tuple = ()):
+    """``clip`` as the exchange model sees it: its original media file (absolute path), rate,
+    camera start timecode, size, reel (else roll), camera and audio channels."""
+    from btslog.exchange.model import ClipMarkers
+
+    return ClipMarkers(
+        name=clip.name,
+        file_name=Path(clip.path).name,
+        path=str(project.absolute(clip.path).resolve()),
+        rate=clip.rate,
+        drop_frame=clip.drop_frame,
+        start_frame=clip.start_frame,
+        duration_frames=clip.duration_frames,
+        width=clip.width,
+        height=clip.height,
+        reel=clip.reel or clip.roll,
+        camera=clip.camera,
+        audio_channels=sum(stream.channels for stream in clip.audio) or 2,
+        markers=markers,
+    )
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -117,17 +128,26 @@ def export_markers(
     camera: str | None = None, day: str | None = None, kinds: Sequence[str] = (),
     cut: str | None = None, options: dict | None = None,
 ) -> list[Path]:  # fmt: skip
-    """Write the chosen tags (accepted, not removed) as markers; returns the files written."""
+    """Write the chosen tags (accepted, not removed; with ``cut``, only those behind the cut's
+    segments) as markers; returns the files written."""
     from btslog.exchange import get_format
     from btslog.ops.tags import check_kind, find_tags
 
-    if cut is not None:
-        raise NotFound(f"no cut {cut!r} in this project", hint="cuts are made with `btslog cut`")
     file_format = get_format(format_name)
     for kind in kinds:
         check_kind(project, kind)
     tags = find_tags(project, clip=clip, camera=camera, day=day, kinds=kinds,
                      statuses=["accepted"])  # fmt: skip
+    if cut is not None:  # the tags behind the cut's segments
+        from btslog.ops.cuts import get_cut
+
+        cut_tags = {segment.tag_id for segment in get_cut(project, cut).segments}
+        tags = [tag for tag in tags if tag.id in cut_tags]
+        if not tags:
+            raise NotFound(
+                f"no accepted tags behind the segments of cut {cut!r} with these filters",
+                hint=f"see `btslog cut show {cut}`; segments whose tag was removed have none",
+            )
     if not tags:
         raise NotFound("no tags to export with these filters", hint="see `btslog tags`")
     document = build_document(project, tags, project.name)
@@ -154,6 +174,113 @@ def export_markers(
         _write_atomically(path, data)
         written.append(path)
     return written
+
+
+# --- timelines ------------------------------------------------------------------------------
+
+#: the record timecode of a timeline's first frame (non-drop-frame, drop-frame)
+SEQUENCE_START = ("01:00:00:00", "01:00:00;00")
+
+
+def _sequence_drop_frame(project: Project, clips) -> bool:
+    """``[project] drop_frame`` in btslog.toml; else drop-frame at 29.97/59.94 unless every
+    clip of the cut at the project's rate is non-drop-frame."""
+    from btslog.timecode import supports_drop_frame
+
+    rate = project.rate
+    setting = project.config.get("project", {}).get("drop_frame")
+    if setting is not None:
+        if not isinstance(setting, bool):
+            raise InvalidInput("btslog.toml: [project] drop_frame must be true or false")
+        return setting
+    if not supports_drop_frame(rate):
+        return False
+    same_rate = [clip for clip in clips if clip.rate == rate]
+    return not same_rate or any(clip.drop_frame for clip in same_rate)
+
+
+def _sequence_size(project: Project, cut, clips: dict) -> tuple[int, int]:
+    """``[project] width``/``height`` in btslog.toml; else the frame size of the clips that
+    fill most of the cut."""
+    settings = project.config.get("project", {})
+    if "width" in settings or "height" in settings:
+        width, height = settings.get("width"), settings.get("height")
+        if not all(isinstance(value, int) and value > 0 for value in (width, height)):
+            raise InvalidInput(
+                "btslog.toml: [project] width and height must both be positive whole numbers"
+            )
+        return width, height
+    frames: dict[tuple[int, int], int] = {}
+    for clip_id, total in cut.frames_by_clip.items():
+        size = (clips[clip_id].width, clips[clip_id].height)
+        frames[size] = frames.get(size, 0) + total
+    return max(frames, key=lambda size: (frames[size], size))
+
+
+def timeline_for(project: Project, cut, *, blurred=frozenset()):
+    """Cut ``cut`` (a :class:`btslog.cut.model.Cut`) as a timeline: its segments in order,
+    back to back from 01:00:00:00 at the project's rate, each referencing its clip's original
+    media, labelled like the render's lower thirds; ``blurred`` holds the 0-based positions
+    of the segments whose faces btslog's render blurs (flagged in every format)."""
+    from btslog.exchange.model import Timeline, TimelineEvent
+    from btslog.ops.cuts import segment_label
+    from btslog.ops.tags import clips_by_id
+    from btslog.timecode import parse_timecode
+
+    if not cut.segments:
+        raise InvalidInput(f"cut {cut.name!r} has no segments", hint="assemble it again")
+    outside = sorted(index for index in blurred if not 0 <= index < len(cut.segments))
+    if outside:
+        raise InvalidInput(f"cut {cut.name!r} has no segment {outside[0] + 1}")
+    clips = clips_by_id(project, {segment.clip_id for segment in cut.segments})
+    missing = [segment.clip for segment in cut.segments if segment.clip_id not in clips]
+    if missing:
+        raise NotFound(
+            f"cut {cut.name!r} uses clip {missing[0]}, which is no longer in the project",
+            hint="assemble the cut again",
+        )
+    models = {clip_id: clip_markers(project, clip) for clip_id, clip in clips.items()}
+    rate = project.rate
+    drop_frame = _sequence_drop_frame(project, clips.values())
+    start = SEQUENCE_START[drop_frame]
+    width, height = _sequence_size(project, cut, clips)
+    events = tuple(
+        TimelineEvent(
+            clip=models[segment.clip_id], in_frame=segment.in_frame,
+            out_frame=segment.out_frame, label=segment_label(segment), note=segment.note,
+            kind=segment.kind, blurred=index in blurred, tag_id=segment.tag_id,
+        )
+        for index, segment in enumerate(cut.segments)
+    )  # fmt: skip
+    return Timeline(title=cut.name, rate=rate, drop_frame=drop_frame,
+                    start_frame=parse_timecode(start, rate, drop_frame), width=width,
+                    height=height, events=events)  # fmt: skip
+
+
+def export_timeline(project: Project, cut, *, format_name: str | None = None,
+                    output: str | Path, blurred=frozenset(),
+                    fcpxml_version: str | None = None) -> Path:  # fmt: skip
+    """Write cut ``cut`` as a timeline in ``format_name`` (edl, premiere-xml, fcpxml, otio;
+    default: from ``output``'s suffix) to ``output`` (a folder gets ``<cut name><suffix>``),
+    replacing an existing file atomically; returns the path written."""
+    from btslog.exchange import get_timeline_format, timeline_format_for_path
+
+    output = Path(output)
+    if format_name:
+        file_format = get_timeline_format(format_name)
+    elif output.is_dir():
+        raise InvalidInput(f"{output} is a folder: give --format (edl, premiere-xml, fcpxml, otio)")
+    else:
+        file_format = timeline_format_for_path(output)
+    if output.is_dir():
+        stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in cut.name).lstrip(".")
+        output = output / f"{stem or 'timeline'}{file_format.suffixes[0]}"
+    options = {}
+    if fcpxml_version is not None and file_format.name == "fcpxml":
+        options["version"] = fcpxml_version
+    data = file_format.write_timeline(timeline_for(project, cut, blurred=blurred), **options)
+    _write_atomically(output, data)
+    return output
 
 
 # --- import ----------------------------------------------------------------------------------

@@ -1,10 +1,15 @@
 """Rewrite the golden files of the exchange formats: ``python tests/golden/regenerate.py``.
 
-For each format in the registry (``btslog.exchange.MODULES``) and each rate of
+Markers: for each format in the registry (``btslog.exchange.MODULES``) and each rate of
 ``tests/exchange_samples.RATES`` it writes ``exchange/<format>_<label><suffix>`` from
 ``sample_document(label)`` with the format's default options; per-clip formats get the
-document's first clip only.  Formats whose module does not exist yet are skipped with a
-message.  ``regenerate.py csv json`` rewrites only the formats named.  Review the diff (``git diff tests/golden``) before committing new golden files.
+document's first clip only.  Timelines: for each timeline format
+(``btslog.exchange.TIMELINE_MODULES``) and each label of
+``tests/golden/timeline_samples.TIMELINE_LABELS`` it writes
+``timeline/<format>_<label><suffix>`` from ``sample_timeline(label)``.  Formats whose module
+does not exist yet are skipped with a message.  ``regenerate.py csv edl`` rewrites only the
+formats named (marker and timeline files of a name that is both).  Review the diff
+(``git diff tests/golden``) before committing new golden files.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import sys
 from pathlib import Path
 
 GOLDEN = Path(__file__).resolve().parent / "exchange"
+TIMELINE_GOLDEN = Path(__file__).resolve().parent / "timeline"
 TESTS = Path(__file__).resolve().parents[1]
 if str(TESTS) not in sys.path:
     sys.path.insert(0, str(TESTS))
@@ -21,15 +27,15 @@ if str(TESTS.parent) not in sys.path:
     sys.path.insert(0, str(TESTS.parent))
 
 from exchange_samples import RATES, sample_document
+from golden.timeline_samples import TIMELINE_LABELS, sample_timeline
 
-from btslog.exchange import MODULES, Format, get_format
+from btslog.exchange import MODULES, TIMELINE_MODULES, Format, get_format, get_timeline_format
 from btslog.exchange.model import MarkerDocument
 
 
-def available_formats() -> tuple[list[Format], list[str]]:
-    """The registered formats whose module exists, and the names of those whose does not."""
+def _available(modules: dict[str, str], get) -> tuple[list[Format], list[str]]:
     found, missing = [], []
-    for name, module in MODULES.items():
+    for name, module in modules.items():
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as error:
@@ -37,8 +43,18 @@ def available_formats() -> tuple[list[Format], list[str]]:
                 raise  # the module exists but imports something missing: a real error
             missing.append(name)
             continue
-        found.append(get_format(name))
+        found.append(get(name))
     return found, missing
+
+
+def available_formats() -> tuple[list[Format], list[str]]:
+    """The registered formats whose module exists, and the names of those whose does not."""
+    return _available(MODULES, get_format)
+
+
+def available_timeline_formats() -> tuple[list[Format], list[str]]:
+    """The timeline formats whose module exists, and the names of those whose does not."""
+    return _available(TIMELINE_MODULES, get_timeline_format)
 
 
 def golden_document(file_format: Format, label: str) -> MarkerDocument:
@@ -53,28 +69,48 @@ def golden_path(file_format: Format, label: str) -> Path:
     return GOLDEN / f"{file_format.name}_{label}{file_format.suffixes[0]}"
 
 
+def timeline_golden_path(file_format: Format, label: str) -> Path:
+    return TIMELINE_GOLDEN / f"{file_format.name}_{label}{file_format.suffixes[0]}"
+
+
+def _rewrite(path: Path, data: bytes) -> bool:
+    if path.exists() and path.read_bytes() == data:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    print(f"wrote {path.relative_to(TESTS.parent)}")
+    return True
+
+
 def main(names: list[str]) -> int:
-    unknown = [name for name in names if name not in MODULES]
+    unknown = [name for name in names if name not in MODULES and name not in TIMELINE_MODULES]
     if unknown:
-        print(f"unknown format {unknown[0]!r}; formats: {', '.join(MODULES)}", file=sys.stderr)
+        known = ", ".join(dict.fromkeys([*MODULES, *TIMELINE_MODULES]))
+        print(f"unknown format {unknown[0]!r}; formats: {known}", file=sys.stderr)
         return 1
-    GOLDEN.mkdir(parents=True, exist_ok=True)
+    wanted = set(names) if names else None
     formats, missing = available_formats()
-    for name in missing:
-        if not names or name in names:
-            print(f"skipped {name}: {MODULES[name]} does not exist yet")
-    formats = [file_format for file_format in formats if not names or file_format.name in names]
+    timeline_formats, timeline_missing = available_timeline_formats()
+    for modules, absent in ((MODULES, missing), (TIMELINE_MODULES, timeline_missing)):
+        for name in absent:
+            if wanted is None or name in wanted:
+                print(f"skipped {name}: {modules[name]} does not exist yet")
     written = changed = 0
     for file_format in formats:
+        if wanted is not None and file_format.name not in wanted:
+            continue
         for label, *_ in RATES:
-            path = golden_path(file_format, label)
             data = file_format.write(golden_document(file_format, label))
-            if not path.exists() or path.read_bytes() != data:
-                path.write_bytes(data)
-                changed += 1
-                print(f"wrote {path.relative_to(TESTS.parent)}")
+            changed += _rewrite(golden_path(file_format, label), data)
             written += 1
-    print(f"{written} golden files for {len(formats)} formats, {changed} changed")
+    for file_format in timeline_formats:
+        if wanted is not None and file_format.name not in wanted:
+            continue
+        for label in TIMELINE_LABELS:
+            data = file_format.write_timeline(sample_timeline(label))
+            changed += _rewrite(timeline_golden_path(file_format, label), data)
+            written += 1
+    print(f"{written} golden files, {changed} changed")
     return 0
 
 
