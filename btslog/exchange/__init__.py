@@ -99,27 +99,24 @@ def get_timeline_format(name: str) -> Format:
 
 def timeline_format_for_path(path: str | Path) -> Format:
     """The timeline format a file's suffix names (``.edl`` is a CMX 3600 EDL here)."""
-    suffix = Path(path).suffix.lower()
-    for name in TIMELINE_MODULES:
-        candidate = get_timeline_format(name)
-        if suffix in candidate.suffixes:
-            return candidate
-    raise InvalidInput(
-        f"{path}: cannot tell the timeline format from the suffix {suffix or '(none)'}",
-        hint="give --format: " + ", ".join(TIMELINE_MODULES),
-    )
+    return _format_for_suffix(path, TIMELINE_MODULES, get_timeline_format, "timeline format")
 
 
 def format_for_path(path: str | Path) -> Format:
     """The format a file's suffix names (``.edl`` is a Resolve marker EDL, ``.xml`` xmeml)."""
+    return _format_for_suffix(path, MODULES, get_format, "format")
+
+
+def _format_for_suffix(path: str | Path, modules: dict, get: Callable[[str], Format],
+                       what: str) -> Format:  # fmt: skip
     suffix = Path(path).suffix.lower()
-    for name in MODULES:
-        candidate = get_format(name)
+    for name in modules:
+        candidate = get(name)
         if suffix in candidate.suffixes:
             return candidate
     raise InvalidInput(
-        f"{path}: cannot tell the format from the suffix {suffix or '(none)'}",
-        hint="give --format: " + ", ".join(MODULES),
+        f"{path}: cannot tell the {what} from the suffix {suffix or '(none)'}",
+        hint="give --format: " + ", ".join(modules),
     )
 
 
