@@ -758,3 +758,7 @@ def test_cli_renders_a_cut_from_the_project(studio, tmp_path):
     assert "no render preset 'big'" in refused.stderr and "featurette-1080p" in refused.stderr
     listed = run_cli("--project", str(project.root), "render", "--list-presets", check=0)
     assert "master-prores" in listed.stdout and "tiny" in listed.stdout
+    wrong_suffix = run_cli("--project", str(project.root), "render", "cli cut", "--preset",
+                           "tiny", "-o", str(tmp_path / "x.avi"), check=1)  # fmt: skip
+    assert "writes mp4 files" in wrong_suffix.stderr
+    assert "rendering" not in wrong_suffix.stderr  # refused before any progress bar is drawn

@@ -54,11 +54,20 @@ def render_command(ctx, cut, preset_name, output, crossfade, list_presets) -> No
     blurred = blurred_segments(project, chosen) if chosen.segments else frozenset()
     columns = (TextColumn(f"rendering {chosen.name} ({preset.name})"), BarColumn(),
                TaskProgressColumn(), TimeElapsedColumn())  # fmt: skip
-    with Progress(*columns, console=console(stderr=True)) as bar:
-        task = bar.add_task("render", total=None)
+    bar = Progress(*columns, console=console(stderr=True))
+    task = bar.add_task("render", total=None)
+
+    def progress(done: int, total: int) -> None:
+        # Drawn from the first frame of work on: a refused output never shows an empty bar.
+        if not bar.live.is_started:
+            bar.start()
+        bar.update(task, completed=done, total=total)
+
+    try:
         manifest = render_cut(project, chosen, preset_name, output, crossfade=crossfade,
-                              progress=lambda done, total: bar.update(task, completed=done,
-                                                                      total=total))  # fmt: skip
+                              progress=progress)  # fmt: skip
+    finally:
+        bar.stop()
     people = manifest["consent"]["people_blurred"]
     faces = (f"; faces blurred in {len(blurred)} of {len(chosen.segments)} segments"
              + (f" ({', '.join(people)})" if people else "")) if blurred else ""  # fmt: skip
