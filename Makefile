@@ -45,6 +45,11 @@ demo: $(STAMP) clean-demo
 	$(BIN)/btslog --project $(DEMO) faces scan --all
 	$(BIN)/btslog --project $(DEMO) faces
 	$(BIN)/btslog --project $(DEMO) blur A001C001 -o $(DEMO)/renders/A001C001_blurred.mp4
+	$(BIN)/btslog --project $(DEMO) analyze --all
+	$(BIN)/btslog --project $(DEMO) sync --report
+	$(BIN)/btslog --project $(DEMO) suggestions
+	$(BIN)/btslog --project $(DEMO) suggestions accept --all --kind conversation
+	$(BIN)/btslog --project $(DEMO) tags --kind conversation
 	$(BIN)/btslog --project $(DEMO) cut new making_of --select "kind:take,flub,conversation -ng" --handles 6f --max-segment 6s
 	$(BIN)/btslog --project $(DEMO) cut show making_of
 	$(BIN)/btslog --project $(DEMO) render making_of --preset featurette-1080p -o $(DEMO)/renders/making_of.mp4

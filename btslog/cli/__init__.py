@@ -20,6 +20,7 @@ from btslog.errors import EXIT_INTERNAL_ERROR, EXIT_USER_ERROR, BtslogError
 # command name -> "module:attribute"; each module is a small file in this package.
 COMMANDS: dict[str, str] = {
     "init": "btslog.cli.project:init_command",
+    "analyze": "btslog.cli.analyze:analyze_command",
     "blur": "btslog.cli.faces:blur_command",
     "clips": "btslog.cli.clips:clips_group",
     "cut": "btslog.cli.cuts:cut_group",
@@ -33,6 +34,9 @@ COMMANDS: dict[str, str] = {
     "probe": "btslog.cli.probe:probe_command",
     "proxies": "btslog.cli.proxies:proxies_command",
     "render": "btslog.cli.render:render_command",
+    "search": "btslog.cli.analyze:search_command",
+    "suggestions": "btslog.cli.analyze:suggestions_group",
+    "sync": "btslog.cli.analyze:sync_command",
     "tag": "btslog.cli.tags:tag_group",
     "tags": "btslog.cli.tags:tags_command",
     "takes": "btslog.cli.tags:takes_command",

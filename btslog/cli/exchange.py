@@ -33,9 +33,11 @@ def export_group() -> None:
               show_default=True, help="FCPXML version (Resolve reads up to 1.10).")  # fmt: skip
 @click.option("--xmeml-version", type=click.Choice(["4", "5"]), default="5", show_default=True,
               help="FCP7 XML version for premiere-xml.")  # fmt: skip
+@click.option("--transcript", is_flag=True,
+              help="End each note with the words said in its range (transcripts).")  # fmt: skip
 @click.pass_context
 def export_markers_command(ctx, format_name, output, clip, camera, day, all_clips, cut, kinds,
-                           fcpxml_version, xmeml_version) -> None:  # fmt: skip
+                           fcpxml_version, xmeml_version, transcript) -> None:  # fmt: skip
     """Export tags as markers at the cameras' time-of-day timecode (drop-frame where the
     clip is), with kind, note, colour and rating.
 
@@ -56,7 +58,8 @@ def export_markers_command(ctx, format_name, output, clip, camera, day, all_clip
     elif format_name == "premiere-xml":
         options["version"] = int(xmeml_version)
     written = export_markers(project, format_name, output, clip=clip, camera=camera, day=day,
-                             kinds=kinds, cut=cut, options=options)  # fmt: skip
+                             kinds=kinds, cut=cut, options=options,
+                             transcript=transcript)  # fmt: skip
     for path in written:
         console().print(f"wrote {path}")
 
@@ -97,6 +100,16 @@ def export_timeline_command(ctx, cut_name, format_name, output, fcpxml_version) 
                            blurred=blurred, fcpxml_version=fcpxml_version)  # fmt: skip
     flagged = f", {len(blurred)} flagged: faces blurred" if blurred else ""
     console().print(f"wrote {path} ({len(cut.segments)} segments{flagged})")
+
+
+def _add_transcript_export() -> None:
+    """``btslog export transcript`` lives with the other analysis commands."""
+    from btslog.cli.analyze import export_transcript_command
+
+    export_group.add_command(export_transcript_command)
+
+
+_add_transcript_export()
 
 
 @click.group("import")

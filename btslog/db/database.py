@@ -18,7 +18,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from btslog.errors import ProjectError
 
 # The newest migration; a test checks it matches the migration scripts' head.
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
 BUSY_TIMEOUT_MS = 60_000
 MIGRATIONS = Path(__file__).with_name("migrations")
 

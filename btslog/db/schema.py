@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -216,3 +217,63 @@ audit_log = Table(
     Column("undone_by", Integer, ForeignKey("audit_log.id")),
 )
 Index("ix_audit_log_entity", audit_log.c.entity, audit_log.c.entity_id)
+
+# --- automatic analysis (migration 0004) ------------------------------------------------------
+
+# Analyzer results, cached by what they are a function of: the media file's content hash (and,
+# for the sync of two clips, the other file's), the analyzer, its version and its parameters
+# (``params_key``: a hash of the parameters as canonical JSON).  ``data_json`` is the result
+# as the analyzer documents it (btslog.analyze.model.Analysis.data).
+analyses = Table(
+    "analyses",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("file_hash", String(64), nullable=False),
+    Column("other_hash", String(64), nullable=False, default=""),
+    Column("analyzer", String(20), nullable=False),
+    Column("version", String(20), nullable=False),
+    Column("params_key", String(64), nullable=False),
+    Column("params_json", Text, nullable=False),
+    Column("data_json", Text, nullable=False),
+    Column("created_at", String(40), nullable=False),
+    UniqueConstraint("file_hash", "other_hash", "analyzer", "version", "params_key"),
+)
+
+# How sure the analyzer was of a suggested tag (0..1), for tags it suggested.
+tag_detections = Table(
+    "tag_detections",
+    metadata,
+    Column("tag_id", Integer, ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+    Column("confidence", Float),
+)
+
+# How a clip's ``sync_offset_frames`` was found: against which clip of the reference camera,
+# the exact offset in seconds (a fraction as text), the analyzer's confidence, and the method
+# (``reference``: a clip of the reference camera; ``audio``: cross-correlation with an
+# overlapping clip; ``camera``: the median of its camera's other clips).
+clip_sync = Table(
+    "clip_sync",
+    metadata,
+    Column("clip_id", Integer, ForeignKey("clips.id", ondelete="CASCADE"), primary_key=True),
+    Column("reference_camera", String(50), nullable=False),
+    Column("matched_clip_id", Integer, ForeignKey("clips.id", ondelete="SET NULL")),
+    Column("offset_seconds", String(40), nullable=False),
+    Column("confidence", Float),
+    Column("method", String(20), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+)
+
+# What was said, per clip (from the transcribe analyzer): samples at 48 kHz from the clip's
+# first audio sample; searched by ``btslog search``.
+transcript_segments = Table(
+    "transcript_segments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("clip_id", Integer, ForeignKey("clips.id", ondelete="CASCADE"), nullable=False),
+    Column("start_sample", Integer, nullable=False),
+    Column("end_sample", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    CheckConstraint("end_sample > start_sample", name="end_after_start"),
+)
+Index("ix_transcript_segments_clip_start", transcript_segments.c.clip_id,
+      transcript_segments.c.start_sample)  # fmt: skip

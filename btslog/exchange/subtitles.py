@@ -83,7 +83,8 @@ def _cues(clip: ClipMarkers, separator: str):
         start = _clock(milliseconds(marker.in_frame, clip.rate), separator)
         end = _clock(milliseconds(marker.out_frame, clip.rate), separator)
         note = carried_note(marker.note)
-        text = [carried_name(marker.name), *(note.split("\n") if note else ())]
+        name = carried_name(marker.name)  # none for a marker without a kind: a transcript cue
+        text = [*([name] if name else []), *(note.split("\n") if note else ())]
         yield marker, f"{start} --> {end}", text
 
 

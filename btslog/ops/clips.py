@@ -196,10 +196,13 @@ def resolve_clip(project: Project, reference: str) -> Clip:
 
 
 def clip_row(clip: Clip) -> dict:
-    """A clip as a row with stable field names (JSON, CSV, table)."""
+    """A clip as a row with stable field names (JSON, CSV, table).  ``start_tc``/``end_tc`` are
+    on the synced clock (btslog.ops.sync; ``btslog sync --report`` shows the camera's own)."""
+    from btslog.ops.sync import synced_start_frame
     from btslog.timecode import format_timecode, rate_label
 
-    end_label = clip.start_frame + clip.duration_frames
+    start = synced_start_frame(clip)
+    end_label = start + clip.duration_frames
     return {
         "id": clip.id,
         "name": clip.name,
@@ -212,7 +215,7 @@ def clip_row(clip: Clip) -> dict:
         "rate_label": rate_label(clip.rate),
         "drop_frame": clip.drop_frame,
         "vfr": clip.vfr,
-        "start_tc": format_timecode(clip.start_frame, clip.rate, clip.drop_frame),
+        "start_tc": format_timecode(start, clip.rate, clip.drop_frame),
         "end_tc": format_timecode(end_label, clip.rate, clip.drop_frame),
         "duration_frames": clip.duration_frames,
         "duration_tc": format_timecode(clip.duration_frames, clip.rate, clip.drop_frame),

@@ -126,10 +126,11 @@ def _write_atomically(path: Path, data: bytes) -> None:
 def export_markers(
     project: Project, format_name: str, output: str | Path, *, clip: str | None = None,
     camera: str | None = None, day: str | None = None, kinds: Sequence[str] = (),
-    cut: str | None = None, options: dict | None = None,
+    cut: str | None = None, options: dict | None = None, transcript: bool = False,
 ) -> list[Path]:  # fmt: skip
     """Write the chosen tags (accepted, not removed; with ``cut``, only those behind the cut's
-    segments) as markers; returns the files written."""
+    segments) as markers; returns the files written.  With ``transcript``, each marker's note
+    ends with the words said in its range (``btslog analyze --transcribe``)."""
     from btslog.exchange import get_format
     from btslog.ops.tags import check_kind, find_tags
 
@@ -150,6 +151,10 @@ def export_markers(
             )
     if not tags:
         raise NotFound("no tags to export with these filters", hint="see `btslog tags`")
+    if transcript:
+        from btslog.ops.analyze import with_transcripts
+
+        tags = with_transcripts(project, tags)
     document = build_document(project, tags, project.name)
     output = Path(output)
     if file_format.per_clip and len(document.clips) > 1:
@@ -345,7 +350,7 @@ def import_markers(project: Project, path: str | Path, *, clip: str | None = Non
             target = _clip_for(project, marker.clip, given, cache)
             if target is None:
                 if isinstance(marker.position, str):
-                    target = clip_at(project, marker.position)
+                    target = clip_at(project, marker.position, camera_clock=True)
                 else:
                     raise InvalidInput("the file names no clip", hint="give --clip")
             if marker.rate is not None and marker.rate != target.rate:
@@ -368,6 +373,7 @@ def import_markers(project: Project, path: str | Path, *, clip: str | None = Non
                 rating=fields.rating if fields else None,
                 circled=fields.circled if fields else False, ng=fields.ng if fields else False,
                 people=fields.people if fields else (), source=f"import:{file_format.name}",
+                camera_clock=True,  # the NLE knows the media's own timecode, not btslog's sync
             )  # fmt: skip
             prepared.append(prepare(project, spec, target))
         except BtslogError as error:

@@ -240,6 +240,7 @@ def unassign(project: Project, track_id: int) -> None:
 
 def face_rows_for(project: Project, clip: Clip | None = None) -> list[dict]:
     from btslog.db import faces as face_rows
+    from btslog.ops.sync import synced_start_frame
     from btslog.ops.tags import clips_by_id
     from btslog.timecode import format_timecode
 
@@ -253,10 +254,10 @@ def face_rows_for(project: Project, clip: Clip | None = None) -> list[dict]:
         decision = decide(track, policy)
         rows.append({
             "id": track.id, "clip": owner.name,
-            "first_tc": format_timecode(owner.start_frame + track.first_frame, owner.rate,
-                                        owner.drop_frame),
-            "last_tc": format_timecode(owner.start_frame + track.last_frame, owner.rate,
-                                       owner.drop_frame),
+            "first_tc": format_timecode(synced_start_frame(owner) + track.first_frame,
+                                        owner.rate, owner.drop_frame),
+            "last_tc": format_timecode(synced_start_frame(owner) + track.last_frame,
+                                       owner.rate, owner.drop_frame),
             "frames": track.last_frame - track.first_frame + 1, "person": track.person,
             "consent": track.consent,
             "similarity": (track.confidence or 0) / 1000 if track.person else None,

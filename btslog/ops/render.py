@@ -225,19 +225,21 @@ def _timing(path: Path) -> tuple[Fraction, bool]:
 
 def _segment_source(segment: Segment, clip: Clip, path: Path, timing, label: str):
     from btslog.cut.render import SegmentSource
+    from btslog.ops.sync import synced_start_frame
 
     offset, has_audio = timing
     return SegmentSource(
         path=path, rate=clip.rate, vfr=clip.vfr, in_frame=segment.in_frame,
         out_frame=segment.out_frame, video_offset=offset, has_audio=has_audio,
-        start_frame=clip.start_frame, drop_frame=clip.drop_frame, label=label,
+        start_frame=synced_start_frame(clip), drop_frame=clip.drop_frame, label=label,
     )  # fmt: skip
 
 
 def _timecode(clip: Clip, frame: int) -> str:
-    from btslog.timecode import format_timecode
+    """The time of day of a frame as btslog shows it (synced, see btslog.ops.sync)."""
+    from btslog.ops.tags import _label
 
-    return format_timecode(clip.start_frame + frame, clip.rate, clip.drop_frame)
+    return _label(clip, frame)
 
 
 # --- progress --------------------------------------------------------------------------------

@@ -45,6 +45,9 @@ class TagSpec:
     people: tuple[str, ...] = ()
     status: str = "accepted"
     source: str = "manual"
+    # Times of day are read on the synced clock, as btslog shows them; True reads them on the
+    # camera's own timecode (marker files from an NLE, which knows only the media's timecode).
+    camera_clock: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,17 +94,25 @@ def check_kind(project: Project, kind: str) -> str:
 # --- finding clips and ranges ----------------------------------------------------------------
 
 
+def _start(clip: Clip, camera_clock: bool = False) -> int:
+    """The label count of the clip's first frame: on the synced clock (what btslog shows and
+    reads, see btslog.ops.sync), or with ``camera_clock`` the camera's own timecode."""
+    from btslog.ops.sync import synced_start_frame
+
+    return clip.start_frame if camera_clock else synced_start_frame(clip)
+
+
 def _label(clip: Clip, offset: int) -> str:
     from btslog.timecode import timecode_formatter
 
-    return timecode_formatter(clip.rate, clip.drop_frame)(clip.start_frame + offset)
+    return timecode_formatter(clip.rate, clip.drop_frame)(_start(clip) + offset)
 
 
 def clip_span(clip: Clip) -> str:
     return f"{_label(clip, 0)}-{_label(clip, clip.duration_frames)}"
 
 
-def _offset_of(clip: Clip, text: str, what: str) -> int:
+def _offset_of(clip: Clip, text: str, what: str, camera_clock: bool = False) -> int:
     """Frames from the clip's first frame to the position ``text`` (time of day or offset)."""
     from btslog.timecode import parse_position
 
@@ -113,23 +124,29 @@ def _offset_of(clip: Clip, text: str, what: str) -> int:
             f"{what} {text!r} for clip {clip.name}: {error.message}",
             hint=error.hint or f"{clip.name} runs at {clip.rate} {mode}",
         ) from None
-    return position.offset_in_clip(clip.start_frame, clip.rate, clip.drop_frame)
+    return position.offset_in_clip(_start(clip, camera_clock), clip.rate, clip.drop_frame)
 
 
 def clip_range(
-    clip: Clip, in_text: str, out_text: str | None = None, duration: str | None = None
+    clip: Clip,
+    in_text: str,
+    out_text: str | None = None,
+    duration: str | None = None,
+    *,
+    camera_clock: bool = False,
 ) -> tuple[int, int]:
     """(in_frame, out_frame) in ``clip`` for typed in/out (out exclusive) or in + duration.
 
-    Without out and duration the tag marks the one frame at ``in``.
+    Without out and duration the tag marks the one frame at ``in``.  Times of day are on the
+    synced clock unless ``camera_clock``.
     """
     from btslog.timecode import parse_duration
 
     if out_text is not None and duration is not None:
         raise InvalidInput("give OUT or --dur, not both")
-    in_frame = _offset_of(clip, in_text, "in")
+    in_frame = _offset_of(clip, in_text, "in", camera_clock)
     if out_text is not None:
-        out_frame = _offset_of(clip, out_text, "out")
+        out_frame = _offset_of(clip, out_text, "out", camera_clock)
     elif duration is not None:
         try:
             out_frame = in_frame + parse_duration(duration, clip.rate)
@@ -152,9 +169,10 @@ def clip_range(
     return in_frame, out_frame
 
 
-def clip_at(project: Project, text: str, *, camera: str | None = None,
-            day: str | None = None) -> Clip:  # fmt: skip
-    """The clip (of ``camera``, on ``day``) whose time-of-day range covers timecode ``text``."""
+def clip_at(project: Project, text: str, *, camera: str | None = None, day: str | None = None,
+            camera_clock: bool = False) -> Clip:  # fmt: skip
+    """The clip (of ``camera``, on ``day``) whose time-of-day range covers timecode ``text``
+    (on the synced clock, unless ``camera_clock``)."""
     from btslog.db import clips as clip_rows
     from btslog.timecode import looks_like_timecode, parse_timecode
 
@@ -173,7 +191,8 @@ def clip_at(project: Project, text: str, *, camera: str | None = None,
             continue
         from btslog.timecode import frames_since
 
-        if frames_since(clip.start_frame, label, clip.rate, clip.drop_frame) < clip.duration_frames:
+        start = _start(clip, camera_clock)
+        if frames_since(start, label, clip.rate, clip.drop_frame) < clip.duration_frames:
             covering.append(clip)
     where = " ".join(part for part in (f"camera {camera}" if camera else "",
                                        f"on {day}" if day else "") if part)  # fmt: skip
@@ -224,8 +243,10 @@ def prepare(project: Project, spec: TagSpec, clip: Clip | None = None) -> tuple[
     if clip is None and spec.clip:
         clip = resolve_clip(project, spec.clip)
     elif clip is None:
-        clip = clip_at(project, spec.in_text, camera=spec.camera, day=spec.day)
-    in_frame, out_frame = clip_range(clip, spec.in_text, spec.out_text, spec.duration)
+        clip = clip_at(project, spec.in_text, camera=spec.camera, day=spec.day,
+                       camera_clock=spec.camera_clock)  # fmt: skip
+    in_frame, out_frame = clip_range(clip, spec.in_text, spec.out_text, spec.duration,
+                                     camera_clock=spec.camera_clock)  # fmt: skip
     now = now_iso()
     values = {
         "clip_id": clip.id, "in_frame": in_frame, "out_frame": out_frame, "kind": kind,
@@ -384,14 +405,16 @@ def clips_by_id(project: Project, ids: Iterable[int]) -> dict[int, Clip]:
 
 
 def tag_row(tag: Tag, clip: Clip) -> dict:
-    """A tag with stable field names: camera time-of-day timecode and frames from clip start."""
+    """A tag with stable field names: time of day (synced, see btslog.ops.sync) and frames
+    from the clip's start."""
     from btslog.timecode import timecode_formatter
 
     label = timecode_formatter(clip.rate, clip.drop_frame)
+    start = _start(clip)
     return {
         "id": tag.id, "clip": tag.clip, "camera": clip.camera, "day": clip.day,
-        "kind": tag.kind, "in_tc": label(clip.start_frame + tag.in_frame),
-        "out_tc": label(clip.start_frame + tag.out_frame), "in_frame": tag.in_frame,
+        "kind": tag.kind, "in_tc": label(start + tag.in_frame),
+        "out_tc": label(start + tag.out_frame), "in_frame": tag.in_frame,
         "out_frame": tag.out_frame, "duration_tc": label(tag.frames),
         "note": tag.note, "scene": tag.scene, "take": tag.take, "rating": tag.rating,
         "circled": tag.circled, "ng": tag.ng, "people": list(tag.people),
@@ -441,7 +464,8 @@ def history(project: Project, *, limit: int = 50, entity: str | None = None) -> 
         return audit.entries(connection, limit=limit, entity=entity)
 
 
-UNDOABLE = ("tag.add", "tag.edit", "tag.rm", "tag.restore", "tag.import", "tag.accept")
+UNDOABLE = ("tag.add", "tag.edit", "tag.rm", "tag.restore", "tag.import", "tag.accept",
+            "tag.reject")  # fmt: skip
 
 
 def undo(project: Project) -> dict:
@@ -462,8 +486,12 @@ def undo(project: Project) -> dict:
             )
         if action in ("tag.add",):
             tag_rows.delete_tags_for_good(connection, [entry["entity_id"]])
-        elif action in ("tag.import", "tag.accept"):
+        elif action == "tag.import":
             tag_rows.delete_tags_for_good(connection, entry["after"]["ids"])
+        elif action in ("tag.accept", "tag.reject"):  # suggestions decided: back to suggested
+            for tag_id, snapshot in entry["before"]["tags"].items():
+                tag_rows.update_tag(connection, int(tag_id), {
+                    "status": snapshot["status"], "updated_at": snapshot["updated_at"]})  # fmt: skip
         else:
             before = dict(entry["before"])
             people = before.pop("people", [])
@@ -479,8 +507,14 @@ def undo(project: Project) -> dict:
 def describe(entry: dict) -> str:
     """One line for ``btslog history``."""
     action, after, before = entry["action"], entry["after"] or {}, entry["before"] or {}
-    if action in ("tag.import", "tag.accept"):
+    if action == "tag.import":
         return f"{len(after.get('ids', []))} tags from {after.get('from', '?')}"
+    if action in ("tag.accept", "tag.reject"):
+        count = len(after.get("ids", []))
+        return f"{after.get('status')} {count} suggestion{'s' * (count != 1)} ({after.get('from')})"
+    if action == "tag.suggest":
+        return (f"{len(after.get('ids', []))} suggested, {len(after.get('removed', []))} "
+                f"replaced ({after.get('from')})")  # fmt: skip
     if action == "undo":
         return f"undid change {after.get('undid')}"
     if action == "tag.edit":
