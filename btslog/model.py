@@ -84,6 +84,17 @@ class Clip:
     added_at: str | None = None
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
+    @property
+    def synced_start_frame(self) -> int:
+        """The time-of-day label count of the first frame on the reference camera's clock:
+        the camera timecode plus the clip's sync offset (wrapping at midnight)."""
+        if not self.sync_offset_frames:
+            return self.start_frame
+        from btslog.timecode import frames_per_day
+
+        day = frames_per_day(self.rate, self.drop_frame)
+        return (self.start_frame + self.sync_offset_frames) % day
+
 
 @dataclass(frozen=True)
 class Tag:

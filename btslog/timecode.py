@@ -278,6 +278,15 @@ def timecode_formatter(rate: Fraction, drop_frame: bool = False) -> Callable[[in
     return label
 
 
+def label_seconds(frames: int, rate: Fraction, drop_frame: bool = False) -> Fraction:
+    """What the label of frame count ``frames`` reads, in seconds since midnight:
+    ``hh:mm:ss:ff`` is ``hh*3600 + mm*60 + ss + ff/n`` (``n`` = :func:`nominal_fps`), the
+    time of day a camera's clock showed (not the running time of the frames before it)."""
+    label = format_timecode(frames, rate, drop_frame)
+    hours, minutes, seconds, frame = (int(part) for part in re.split(r"[:;]", label))
+    return Fraction((hours * 60 + minutes) * 60 + seconds) + Fraction(frame, nominal_fps(rate))
+
+
 def is_drop_frame_string(text: str) -> bool:
     """Whether ``text`` is written as a drop-frame timecode (``;`` or ``.`` before the frames).
 

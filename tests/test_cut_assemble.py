@@ -226,3 +226,17 @@ def test_cut_invariants(tags, restricted, options):
                 if blocked.clip_id == selected.clip_id:
                     wanted -= set(range(blocked.in_frame, blocked.out_frame))
             assert wanted <= seen.get(selected.clip_id, set())
+
+
+def test_time_order_follows_the_sync_offset_of_cameras_aligned_by_sound():
+    from dataclasses import replace
+
+    # B's clock runs 5 s ahead of A's: synced by sound (-150 frames at 29.97), B's first
+    # frame is 10:00:00;00 on A's clock, so B's range at 2 s comes before A's at 3 s.
+    synced = replace(B, sync_offset_frames=-150)
+    tags = [tag(A, 72, 82), tag(synced, 60, 70)]
+    assert start_seconds(synced) == 36000
+    segments = assemble(tags, {**CLIPS, synced.id: synced}, [], CutOptions(query="x"))
+    assert spans(segments) == [("B001", 60, 70), ("A001", 72, 82)]
+    unsynced = assemble(tags[:1] + [tag(B, 60, 70)], CLIPS, [], CutOptions(query="x"))
+    assert spans(unsynced) == [("A001", 72, 82), ("B001", 60, 70)]

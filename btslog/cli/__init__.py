@@ -89,8 +89,9 @@ def report_error(error: BtslogError) -> None:
 def cli(ctx: click.Context, project_dir: str | None) -> None:
     """Ingest, log, review, anonymize and cut behind-the-scenes footage.
 
-    Time is shown as the camera's time-of-day timecode everywhere.  Set BTSLOG_DEBUG=1 to
-    see tracebacks.
+    Time is shown as time-of-day timecode everywhere: the camera's, moved onto the reference
+    camera's clock once `btslog sync` has aligned cameras by sound (NLE files keep the
+    camera's own).  Set BTSLOG_DEBUG=1 to see tracebacks.
     """
     ctx.ensure_object(dict)
     ctx.obj["project_dir"] = project_dir

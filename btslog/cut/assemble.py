@@ -122,21 +122,12 @@ def without_restricted(
 # --- order -----------------------------------------------------------------------------------
 
 
-_START_SECONDS: dict[tuple, Fraction] = {}
-
-
 def start_seconds(clip: Clip) -> Fraction:
-    """The time of day of the clip's first frame as its timecode label reads, in seconds."""
-    key = (clip.start_frame, clip.rate, clip.drop_frame)
-    if key not in _START_SECONDS:
-        from btslog.timecode import format_timecode, nominal_fps
+    """The time of day of the clip's first frame in seconds, on the reference camera's clock
+    (its timecode plus its sync offset), so cameras synced by sound interleave truly."""
+    from btslog.timecode import label_seconds
 
-        label = format_timecode(clip.start_frame, clip.rate, clip.drop_frame)
-        hours, minutes, seconds, frames = (int(part) for part in re.split(r"[:;]", label))
-        _START_SECONDS[key] = Fraction((hours * 60 + minutes) * 60 + seconds) + Fraction(
-            frames, nominal_fps(clip.rate)
-        )
-    return _START_SECONDS[key]
+    return label_seconds(clip.synced_start_frame, clip.rate, clip.drop_frame)
 
 
 def time_key(clip: Clip, in_frame: int) -> tuple:

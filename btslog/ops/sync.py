@@ -48,24 +48,14 @@ MIN_CONFIDENCE = 0.5
 def synced_start_frame(clip: Clip) -> int:
     """The time-of-day label count of the clip's first frame on the reference camera's clock:
     its camera timecode plus its sync offset (wrapping at midnight)."""
-    if not clip.sync_offset_frames:
-        return clip.start_frame
-    from btslog.timecode import frames_per_day
-
-    day = frames_per_day(clip.rate, clip.drop_frame)
-    return (clip.start_frame + clip.sync_offset_frames) % day
+    return clip.synced_start_frame
 
 
 def label_seconds(label_frames: int, clip: Clip) -> Fraction:
-    """What a time-of-day label of ``clip``'s rate and mode reads, in seconds since midnight
-    (``hh:mm:ss:ff`` is ``hh*3600 + mm*60 + ss + ff/n``, n the nominal rate)."""
-    from btslog.timecode import format_timecode, nominal_fps
+    """What a time-of-day label of ``clip``'s rate and mode reads, in seconds since midnight."""
+    from btslog.timecode import label_seconds as seconds_of
 
-    text = format_timecode(label_frames, clip.rate, clip.drop_frame)
-    hours, minutes, seconds, frames = (int(part) for part in text.replace(";", ":").split(":"))
-    return Fraction((hours * 60 + minutes) * 60 + seconds) + Fraction(
-        frames, nominal_fps(clip.rate)
-    )
+    return seconds_of(label_frames, clip.rate, clip.drop_frame)
 
 
 def nominal_span(clip: Clip) -> tuple[Fraction, Fraction]:
