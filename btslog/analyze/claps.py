@@ -28,7 +28,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from btslog.analyze.model import SAMPLE_RATE, Analysis
+from btslog.analyze.model import SAMPLE_RATE, Analysis, with_defaults
 from btslog.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -53,16 +53,10 @@ ATTACK_SAMPLES = 3 * HOP
 
 def resolve_params(params: dict | None) -> dict:
     """:data:`DEFAULTS` updated with ``params``; unknown names and bad values are refused."""
-    resolved = dict(DEFAULTS)
-    for name, value in (params or {}).items():
-        if name not in DEFAULTS:
-            raise InvalidInput(
-                f"claps analyzer: unknown parameter {name!r}",
-                hint=f"known parameters: {', '.join(sorted(DEFAULTS))}",
-            )
+    resolved = with_defaults("claps", DEFAULTS, params)
+    for name, value in resolved.items():
         if not isinstance(value, int | float) or isinstance(value, bool):
             raise InvalidInput(f"claps analyzer: {name} must be a number")
-        resolved[name] = value
     if not 0 < resolved["onset_fraction"] <= 1:
         raise InvalidInput("claps analyzer: onset_fraction must be in (0, 1]")
     if resolved["decay_after_ms"] <= 0 or resolved["refractory_seconds"] < 0:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from btslog.errors import InvalidInput
+
 SAMPLE_RATE = 48_000  # analyzers decode every clip's first audio stream to mono at this rate
 ANALYZERS = ("speech", "claps", "shots", "sync", "transcribe")
 
@@ -43,3 +45,21 @@ class Suggestion:
     @property
     def frames(self) -> int:
         return self.out_frame - self.in_frame
+
+
+def with_defaults(analyzer: str, defaults: dict, params: dict | None, *,
+                  numbers: bool = False) -> dict:  # fmt: skip
+    """``defaults`` updated with ``params``; an unknown name is refused (naming the known
+    ones), and with ``numbers`` so is a value that is not a number >= 0."""
+    resolved = dict(defaults)
+    for name, value in (params or {}).items():
+        if name not in defaults:
+            raise InvalidInput(
+                f"{analyzer} analyzer: unknown parameter {name!r}",
+                hint=f"known parameters: {', '.join(sorted(defaults))}",
+            )
+        if numbers and (not isinstance(value, int | float) or isinstance(value, bool)
+                        or value < 0):  # fmt: skip
+            raise InvalidInput(f"{analyzer} analyzer: {name} must be a number >= 0")
+        resolved[name] = value
+    return resolved

@@ -30,8 +30,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from btslog.analyze.model import Analysis
-from btslog.errors import InvalidInput, MediaError
+from btslog.analyze.model import Analysis, with_defaults
+from btslog.errors import MediaError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -52,17 +52,7 @@ FLASH_AGREE = 1 / 3  # the frames around a flash differ by less than this share 
 
 
 def resolve_params(params: dict | None) -> dict:
-    resolved = dict(DEFAULTS)
-    for name, value in (params or {}).items():
-        if name not in DEFAULTS:
-            raise InvalidInput(
-                f"shots analyzer: unknown parameter {name!r}",
-                hint=f"known parameters: {', '.join(sorted(DEFAULTS))}",
-            )
-        if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
-            raise InvalidInput(f"shots analyzer: {name} must be a number >= 0")
-        resolved[name] = value
-    return resolved
+    return with_defaults("shots", DEFAULTS, params, numbers=True)
 
 
 def analyze(path: Path, info: MediaInfo, params: dict | None = None) -> Analysis:

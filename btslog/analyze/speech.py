@@ -26,7 +26,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from btslog.analyze.model import SAMPLE_RATE, Analysis
+from btslog.analyze.model import SAMPLE_RATE, Analysis, with_defaults
 from btslog.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -47,14 +47,7 @@ DEFAULTS: dict = {
 
 def resolve_params(params: dict | None) -> dict:
     """:data:`DEFAULTS` updated with ``params``; unknown names and bad values are refused."""
-    resolved = dict(DEFAULTS)
-    for name, value in (params or {}).items():
-        if name not in DEFAULTS:
-            raise InvalidInput(
-                f"speech analyzer: unknown parameter {name!r}",
-                hint=f"known parameters: {', '.join(sorted(DEFAULTS))}",
-            )
-        resolved[name] = value
+    resolved = with_defaults("speech", DEFAULTS, params)
     if resolved["aggressiveness"] not in (0, 1, 2, 3):
         raise InvalidInput("speech analyzer: aggressiveness must be 0, 1, 2 or 3")
     if resolved["frame_ms"] not in (10, 20, 30):

@@ -37,7 +37,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from btslog.analyze.model import SAMPLE_RATE, Analysis
+from btslog.analyze.model import SAMPLE_RATE, Analysis, with_defaults
 from btslog.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -62,17 +62,7 @@ _LABEL_RE = re.compile(r"^(\d{2}):(\d{2}):(\d{2})[:;.,](\d{2})$")
 
 
 def resolve_params(params: dict | None) -> dict:
-    resolved = dict(DEFAULTS)
-    for name, value in (params or {}).items():
-        if name not in DEFAULTS:
-            raise InvalidInput(
-                f"sync analyzer: unknown parameter {name!r}",
-                hint=f"known parameters: {', '.join(sorted(DEFAULTS))}",
-            )
-        if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
-            raise InvalidInput(f"sync analyzer: {name} must be a number >= 0")
-        resolved[name] = value
-    return resolved
+    return with_defaults("sync", DEFAULTS, params, numbers=True)
 
 
 def clock_seconds(info: MediaInfo) -> Fraction:

@@ -25,7 +25,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from btslog.analyze.model import SAMPLE_RATE, Analysis
+from btslog.analyze.model import SAMPLE_RATE, Analysis, with_defaults
 from btslog.errors import BtslogError, InvalidInput
 
 if TYPE_CHECKING:
@@ -106,14 +106,7 @@ def _sha256(path: Path) -> str:
 
 
 def resolve_params(params: dict | None) -> dict:
-    resolved = dict(DEFAULTS)
-    for name, value in (params or {}).items():
-        if name not in DEFAULTS:
-            raise InvalidInput(
-                f"transcribe analyzer: unknown parameter {name!r}",
-                hint=f"known parameters: {', '.join(sorted(DEFAULTS))}",
-            )
-        resolved[name] = value
+    resolved = with_defaults("transcribe", DEFAULTS, params)
     if not isinstance(resolved["beam_size"], int) or resolved["beam_size"] < 1:
         raise InvalidInput("transcribe analyzer: beam_size must be an integer >= 1")
     return resolved
