@@ -57,3 +57,5 @@ demo: $(STAMP) clean-demo
 	$(BIN)/btslog --project $(DEMO) export timeline --cut making_of --format premiere-xml -o $(DEMO)/exports/making_of.xml
 	$(BIN)/btslog --project $(DEMO) export timeline --cut making_of --format fcpxml -o $(DEMO)/exports/making_of.fcpxml
 	$(BIN)/btslog --project $(DEMO) export timeline --cut making_of --format otio -o $(DEMO)/exports/making_of.otio
+	$(BIN)/btslog --project $(DEMO) review build -o $(DEMO)/review
+	@echo "review page: open $(DEMO)/review/index.html (read-only), or let reviewers write back with: $(BIN)/btslog --project $(DEMO) review serve"

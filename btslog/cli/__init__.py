@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "probe": "btslog.cli.probe:probe_command",
     "proxies": "btslog.cli.proxies:proxies_command",
     "render": "btslog.cli.render:render_command",
+    "review": "btslog.cli.review:review_group",
     "search": "btslog.cli.analyze:search_command",
     "suggestions": "btslog.cli.analyze:suggestions_group",
     "sync": "btslog.cli.analyze:sync_command",

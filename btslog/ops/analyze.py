@@ -733,10 +733,12 @@ def suggestion_rows(project: Project, tags: Sequence[Tag]) -> list[dict]:
 
 def decide_suggestions(project: Project, ids: Sequence[int] = (), *, accept: bool,
                        every: bool = False, kinds: Sequence[str] = (), clip: str | None = None,
-                       analyzer: str | None = None) -> list[int]:  # fmt: skip
+                       analyzer: str | None = None,
+                       author: str | None = None) -> list[int]:  # fmt: skip
     """Accept (status ``accepted``) or reject (``rejected``) suggestions: the tags ``ids``, or
     with ``every`` all suggested tags (narrowed by kind, clip, analyzer).  One transaction, one
-    audit entry (``btslog undo`` takes the whole decision back); returns the ids."""
+    audit entry as ``author`` (default the project's user; ``btslog undo`` takes the whole
+    decision back); returns the ids."""
     from btslog.clock import now_iso
     from btslog.db import audit
     from btslog.db import tags as tag_rows
@@ -776,7 +778,7 @@ def decide_suggestions(project: Project, ids: Sequence[int] = (), *, accept: boo
         for tag_id in ids:
             tag_rows.update_tag(connection, tag_id, {"status": status, "updated_at": now})
         sources = sorted({found[tag_id].source for tag_id in ids})
-        audit.record(connection, author=project.author,
+        audit.record(connection, author=author or project.author,
                      action="tag.accept" if accept else "tag.reject", entity="tag",
                      entity_id=ids[0] if len(ids) == 1 else None, before={"tags": before},
                      after={"ids": ids, "status": status, "from": ", ".join(sources)})  # fmt: skip

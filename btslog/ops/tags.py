@@ -233,8 +233,11 @@ def _check_details(spec_or_changes) -> None:
         raise InvalidInput(f"status {status!r} is not suggested, accepted or rejected")
 
 
-def prepare(project: Project, spec: TagSpec, clip: Clip | None = None) -> tuple[dict, tuple]:
-    """Check ``spec`` and return the tag's column values and people (nothing written)."""
+def prepare(project: Project, spec: TagSpec, clip: Clip | None = None, *,
+            author: str | None = None) -> tuple[dict, tuple]:  # fmt: skip
+    """Check ``spec`` and return the tag's column values and people (nothing written).
+
+    ``author`` is who logs it (a reviewer on the review page); default the project's user."""
     from btslog.clock import now_iso
     from btslog.ops.clips import resolve_clip
 
@@ -252,8 +255,8 @@ def prepare(project: Project, spec: TagSpec, clip: Clip | None = None) -> tuple[
         "clip_id": clip.id, "in_frame": in_frame, "out_frame": out_frame, "kind": kind,
         "note": spec.note.strip(), "scene": spec.scene or None, "take": spec.take or None,
         "rating": spec.rating, "circled": spec.circled, "ng": spec.ng, "status": spec.status,
-        "source": spec.source, "author": project.author, "created_at": now, "updated_at": now,
-        "deleted_at": None,
+        "source": spec.source, "author": author or project.author, "created_at": now,
+        "updated_at": now, "deleted_at": None,
     }  # fmt: skip
     people = tuple(sorted({name.strip() for name in spec.people if name.strip()}))
     return values, people
@@ -274,16 +277,17 @@ def _values_of(tag: Tag) -> dict:
     return {name: getattr(tag, name) for name in TAG_FIELDS}
 
 
-def add_tag(project: Project, spec: TagSpec) -> Tag:
-    """Check and store one tag (with an audit entry); returns it."""
+def add_tag(project: Project, spec: TagSpec, *, author: str | None = None) -> Tag:
+    """Check and store one tag (with an audit entry); returns it.  ``author`` is who logs it
+    (default: the project's user, see :func:`btslog.ops.project.current_author`)."""
     from btslog.db import audit
     from btslog.db import tags as tag_rows
 
-    values, people = prepare(project, spec)
+    values, people = prepare(project, spec, author=author)
     with project.db.write() as connection:
         tag_id = tag_rows.insert_tag(connection, values, people)
-        audit.record(connection, author=project.author, action="tag.add", entity="tag",
-                     entity_id=tag_id, after=_snapshot(values, people))  # fmt: skip
+        audit.record(connection, author=author or project.author, action="tag.add",
+                     entity="tag", entity_id=tag_id, after=_snapshot(values, people))  # fmt: skip
         return _get(connection, tag_id)
 
 
@@ -300,7 +304,9 @@ def add_tags(project: Project, prepared: Sequence[tuple[dict, tuple]], *, action
     return ids
 
 
-def edit_tag(project: Project, tag_id: int, changes: TagChanges) -> Tag:
+def edit_tag(project: Project, tag_id: int, changes: TagChanges, *,
+             author: str | None = None) -> Tag:  # fmt: skip
+    """Apply ``changes`` to tag ``tag_id`` (audited as ``author``, default the project's user)."""
     from btslog.clock import now_iso
     from btslog.db import audit
     from btslog.db import clips as clip_rows
@@ -339,8 +345,8 @@ def edit_tag(project: Project, tag_id: int, changes: TagChanges) -> Tag:
             return tag
         tag_rows.update_tag(connection, tag_id, values)
         tag_rows.set_people(connection, tag_id, people)
-        audit.record(connection, author=project.author, action="tag.edit", entity="tag",
-                     entity_id=tag_id, before=before, after=after)  # fmt: skip
+        audit.record(connection, author=author or project.author, action="tag.edit",
+                     entity="tag", entity_id=tag_id, before=before, after=after)  # fmt: skip
         return _get(connection, tag_id)
 
 
