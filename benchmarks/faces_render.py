@@ -22,13 +22,13 @@ otherwise idle machine whose cores both steps keep busy.
 from __future__ import annotations
 
 import argparse
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from timing import timed
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "benchmarks" / "out" / "faces_render"
@@ -64,19 +64,6 @@ def moving_tracks(frames: int, width: int, height: int):
         track = FaceTrack(0, frames - 1, tuple(detections), id=index + 1)
         pairs.append((track, BlurDecision(index + 1, True, "opted_out", person=f"crew {index}")))
     return pairs
-
-
-def cpu_seconds() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
-def timed(step) -> tuple[float, float]:
-    """(wall seconds, CPU seconds) of one step."""
-    start, start_cpu = time.perf_counter(), cpu_seconds()
-    step()
-    return time.perf_counter() - start, cpu_seconds() - start_cpu
 
 
 def main() -> None:

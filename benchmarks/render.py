@@ -22,14 +22,14 @@ Prints the median seconds of each, the ratios (aim: btslog <= 1.5x plain), and t
 from __future__ import annotations
 
 import argparse
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
-import time
 from fractions import Fraction
 from pathlib import Path
+
+from timing import timed
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "benchmarks" / "out" / "render"
@@ -124,18 +124,6 @@ def plain_command(project, cut, output: Path) -> list[str]:
             "-filter_complex", graph, "-map", "[v]", "-map", "[a]", "-c:v", "libx264",
             "-preset", preset.x264_preset, "-crf", str(preset.crf), "-pix_fmt", "yuv420p",
             "-c:a", "aac", "-b:a", str(preset.audio_bitrate), str(output)]  # fmt: skip
-
-
-def cpu_seconds() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
-def timed(step) -> tuple[float, float]:
-    start, start_cpu = time.perf_counter(), cpu_seconds()
-    step()
-    return time.perf_counter() - start, cpu_seconds() - start_cpu
 
 
 def main() -> None:
