@@ -278,3 +278,39 @@ def test_match_needs_a_confident_unambiguous_best():
     assert name is None and similarity > MATCH_THRESHOLD
     assert match(unit(1, 3, 3), references, threshold=0.9) == (None, pytest.approx(0.688, 1e-3))
     assert match(unit(1, 0, 0), []) == (None, 0.0)
+
+
+@pytest.mark.parametrize("rotation", [0, 90, 180, 270])
+def test_stored_box_turns_an_upright_box_back_onto_the_stored_pixels(rotation):
+    import numpy as np
+
+    from btslog.faces.scan import stored_box
+
+    stored = np.zeros((6, 8), dtype=np.uint8)
+    stored[1:3, 4:7] = 1  # rows 1-2, columns 4-6: the box (4, 1, 7, 3)
+    upright = np.rot90(stored, k=-(rotation // 90))  # turned clockwise, as the scan sees it
+    rows, columns = np.nonzero(upright)
+    seen = Box(columns.min(), rows.min(), columns.max() + 1, rows.max() + 1)
+    back = stored_box(seen, rotation, width=8, height=6)
+    assert (back.x1, back.y1, back.x2, back.y2) == (4, 1, 7, 3)
+
+
+def test_a_phone_clip_stored_sideways_is_scanned_upright_and_boxed_in_stored_pixels(tmp_path):
+    from conftest import ffmpeg
+
+    portrait = SAMPLES / "people" / "eileen.jpg"
+    sideways = tmp_path / "sideways.mp4"  # the pixels turned a quarter clockwise
+    ffmpeg("-loop", "1", "-i", str(portrait), "-t", "0.5", "-r", "10", "-vf",
+           "scale=240:-2,transpose=clock", "-c:v", "libx264", "-pix_fmt", "yuv420p",
+           str(sideways))  # fmt: skip
+    rotated = tmp_path / "rotated.mp4"  # ... and a display matrix turning them back
+    ffmpeg("-display_rotation", "90", "-i", str(sideways), "-c", "copy", str(rotated))
+    assert probe(sideways).rotation == 0
+    assert probe(rotated).rotation == 270  # clockwise turn that shows it upright
+    (plain,) = scan_clip(sideways, probe(sideways), settings=ScanSettings(embed=False))
+    (turned,) = scan_clip(rotated, probe(rotated), settings=ScanSettings(embed=False))
+    # The same face in the same stored pixels: the upright scan's box, turned back, lies on
+    # the sideways scan's box (which YuNet finds here only because the face is large).
+    assert turned.detections[0][1].iou(plain.detections[0][1]) > 0.6
+    box = turned.detections[0][1]
+    assert box.width > box.height  # a sideways face: its height runs along x

@@ -1,7 +1,8 @@
 """The face-scan job: decode a clip, detect, track and embed its faces.
 
 ``scan_clip(path, info)`` is a pure job: no database, no terminal; it returns
-:class:`FaceTrack` values (boxes in source pixels of the upright picture, frames counted from
+:class:`FaceTrack` values (boxes in the stored picture's pixels -- a phone clip stored
+sideways is scanned upright, its boxes turned back -- frames counted from
 the clip's first frame at ``info.rate``) that the caller stores and the consent policy turns
 into blur decisions.
 
@@ -35,15 +36,15 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
 from btslog.errors import MediaError
-from btslog.faces.model import FaceTrack
+from btslog.faces.model import Box, FaceTrack
 from btslog.model import MediaInfo
 
-SCAN_VERSION = 1  # bump when the algorithm changes what a scan finds (invalidates scan keys)
+SCAN_VERSION = 2  # bump when the algorithm changes what a scan finds (invalidates scan keys)
 FAST_MOTION = 0.25  # face sizes per frame: faster tracks are detected in every frame
 DARK_LEVEL = 40  # mean 8-bit level of the working picture below which a frame is "dark"
 DARK_DENOISE_SIGMA = 1.1  # source pixels
@@ -219,7 +220,32 @@ def scan_clip(path: Path, info: MediaInfo, *, progress: ProgressCallback | None 
                              hint="copy the clip again from the card") from error  # fmt: skip
     if progress is not None:
         progress(total, total)
-    return tracker.finish()
+    return stored_tracks(tracker.finish(), info.rotation, coded_w, coded_h)
+
+
+def stored_box(box: Box, rotation: int, width: int, height: int) -> Box:
+    """``box`` of the upright picture (the stored one turned ``rotation`` degrees clockwise)
+    in the stored picture's pixels (``width`` x ``height``), where renders change pixels."""
+    turns = (rotation // 90) % 4
+    if turns == 1:
+        return Box(box.y1, height - box.x2, box.y2, height - box.x1, box.score)
+    if turns == 2:
+        return Box(width - box.x2, height - box.y2, width - box.x1, height - box.y1, box.score)
+    if turns == 3:
+        return Box(width - box.y2, box.x1, width - box.y1, box.x2, box.score)
+    return box
+
+
+def stored_tracks(tracks: list[FaceTrack], rotation: int, width: int,
+                  height: int) -> list[FaceTrack]:  # fmt: skip
+    """The tracks with their boxes in the stored picture's pixels (see :func:`stored_box`)."""
+    if not (rotation // 90) % 4:
+        return tracks
+    return [
+        replace(track, detections=tuple((frame, stored_box(box, rotation, width, height))
+                                        for frame, box in track.detections))
+        for track in tracks
+    ]  # fmt: skip
 
 
 def _dense(tracker, number: int) -> bool:

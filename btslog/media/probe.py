@@ -183,6 +183,34 @@ def probe(path: str | os.PathLike) -> MediaInfo:
         return _probe_open(path, size, container, video)
 
 
+def _rotation(path: Path, video) -> int:
+    """The clockwise turn (0, 90, 180, 270) that shows the stored picture upright.
+
+    Phones and ffmpeg since 6.0 write it as a display matrix, which PyAV reports only on
+    decoded frames (counter-clockwise degrees), so the first frame is decoded (in a second
+    handle, leaving the probe's own untouched); older files carry a ``rotate`` tag instead.
+    """
+    import av
+
+    try:
+        with av.open(str(path)) as container:
+            stream = next(item for item in container.streams.video if item.index == video.index)
+            frame = next(container.decode(stream), None)
+            if frame is not None and round(frame.rotation or 0) % 360:
+                return _quarter_turns(-round(frame.rotation))
+    except (av.error.FFmpegError, StopIteration, ValueError):
+        pass
+    try:
+        return _quarter_turns(int(video.metadata.get("rotate", 0)))
+    except ValueError:
+        return 0
+
+
+def _quarter_turns(degrees: int) -> int:
+    """``degrees`` (any sign) as the nearest of 0, 90, 180, 270."""
+    return (round(degrees / 90) * 90) % 360
+
+
 def _probe_open(path: Path, size: int, container, video) -> MediaInfo:
     codec_context = video.codec_context
     time_base = _fraction(video.time_base)
@@ -231,11 +259,7 @@ def _probe_open(path: Path, size: int, container, video) -> MediaInfo:
         )
         for stream in container.streams.audio
     )
-    rotation = 0
-    try:
-        rotation = int(video.metadata.get("rotate", 0)) % 360
-    except ValueError:
-        rotation = 0
+    rotation = _rotation(path, video)
     return MediaInfo(
         path=str(path),
         size_bytes=size,
