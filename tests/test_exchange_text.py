@@ -443,3 +443,15 @@ def test_damaged_files_give_markers_or_invalid_input(fmt, data):
         assert str(error).startswith("markers"), str(error)
     else:
         assert all(marker.duration >= 1 for marker in markers)
+
+
+@pytest.mark.parametrize(
+    "note", ["=HYPERLINK(\"http://x\",\"y\")", "+1 take", "-2 takes", "@SUM(A1)", "\tx",
+             "'quoted", "''", "plain", ""],
+)  # fmt: skip
+def test_csv_cells_never_run_as_formulas_and_read_back_exactly(note):
+    from btslog.exchange.tabular import from_spreadsheet_safe, spreadsheet_safe
+
+    cell = spreadsheet_safe(note)
+    assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+    assert from_spreadsheet_safe(cell) == note

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
@@ -169,6 +171,12 @@ def test_tags_json_rows_have_stable_fields(logged):
     assert row["author"] == "tester" and row["people"] == ["Eileen"]
     csv_lines = run_cli("--project", str(logged.root), "tags", "--format", "csv").stdout
     assert csv_lines.splitlines()[0].startswith("id,clip,camera,day,kind,in_tc,out_tc")
+    add_tag(logged, TagSpec(clip="B001_0001", in_text="14:03:20;20", out_text="14:03:21;00",
+                            kind="highlight", note="=HYPERLINK(\"http://x\")"))  # fmt: skip
+    table = run_cli("--project", str(logged.root), "tags", "--kind", "highlight", "--format", "csv")
+    (cells,) = list(csv.DictReader(io.StringIO(table.stdout)))
+    assert cells["note"] == '\'=HYPERLINK("http://x")'  # shown as text, never run
+    assert cells["in_frame"] == "18"  # numbers stay numbers
 
 
 def test_cli_tag_forms(logged):

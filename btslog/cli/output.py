@@ -53,6 +53,16 @@ def _cell(value: object) -> str:
     return str(_plain(value))
 
 
+def _csv_cell(value: object) -> str:
+    """A CSV cell: text as a spreadsheet shows it and never runs it as a formula (numbers,
+    negative ones too, stay numbers)."""
+    if isinstance(value, str):
+        from btslog.exchange.tabular import spreadsheet_safe
+
+        return spreadsheet_safe(value)
+    return _cell(value)
+
+
 def _json_value(value: object) -> object:
     """What JSON cannot hold as it is (a Fraction), as :func:`_plain` writes it."""
     if isinstance(value, Fraction):
@@ -83,7 +93,7 @@ def print_rows(
         writer = csv.DictWriter(sys.stdout, fieldnames=keys, lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({key: _cell(row.get(key)) for key in keys})
+            writer.writerow({key: _csv_cell(row.get(key)) for key in keys})
         return
     columns = list(columns or [(key, key) for key in (rows[0] if rows else {})])
     _table(rows, columns, title, _terminal_width())

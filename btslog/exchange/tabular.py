@@ -14,7 +14,10 @@ One row per marker, with these columns in this order (:data:`COLUMNS`)::
   ``kind``/``scene``/``take``/``rating``/``circled``/``ng``/``people`` columns.
 * CSV: UTF-8 without a byte-order mark, a header row, RFC 4180 quoting and CRLF record ends
   (so notes with commas, quotes and line breaks survive); empty cells for missing values,
-  ``true``/``false``, people joined with ``;``.
+  ``true``/``false``, people joined with ``;``.  A cell a spreadsheet would run as a formula
+  (one starting ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) gets a leading ``'``,
+  as does one that already starts with ``'``; reading takes that one ``'`` off again
+  (:func:`spreadsheet_safe`, :func:`from_spreadsheet_safe`).
 * JSON: a list of objects with the same keys (UTF-8, not ASCII-escaped, indent 2); ``null``
   for missing values, booleans, people as a list.
 
@@ -107,13 +110,34 @@ def rows(document: MarkerDocument) -> list[dict]:
     return table
 
 
+# What makes a spreadsheet read a cell as a formula (CSV injection), and the escape itself.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_ESCAPE = "'"
+
+
+def spreadsheet_safe(text: str) -> str:
+    """``text`` as a CSV cell a spreadsheet shows as text, never runs: a note such as
+    ``=HYPERLINK(...)`` or ``-2 takes`` gets a leading ``'`` (so does a text already starting
+    with one, which keeps :func:`from_spreadsheet_safe` exact)."""
+    return _ESCAPE + text if text.startswith((*_FORMULA_STARTS, _ESCAPE)) else text
+
+
+def from_spreadsheet_safe(text: str) -> str:
+    """The text :func:`spreadsheet_safe` was given."""
+    if text.startswith(_ESCAPE) and text[1:].startswith((*_FORMULA_STARTS, _ESCAPE)):
+        return text[1:]
+    return text
+
+
 def _csv_cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return ";".join(value)
+        return spreadsheet_safe(";".join(value))
+    if isinstance(value, str):
+        return spreadsheet_safe(value)
     return str(value)
 
 
@@ -337,7 +361,8 @@ def read_csv(data: bytes, *, source: str) -> list[ReadMarker]:
                 f"names {len(header)} columns",
                 hint="quote cells that contain commas",
             )
-        record = {column: cell for column, cell in zip(header, cells, strict=True) if column}
+        record = {column: from_spreadsheet_safe(cell)
+                  for column, cell in zip(header, cells, strict=True) if column}  # fmt: skip
         markers.append(_marker(record, f"{source}:{line}", line))
     if header is None:
         raise InvalidInput(f"{source}:1: empty file, no header row", hint=_CSV_HINT)
