@@ -4,8 +4,8 @@
 
 On every clip of the committed sample shoot (``sample_clips/``, truth in ``truth/*.json`` and
 ``shoot.json``) -- and with ``--full`` also on the 1920x1080 version of the same shoot (made
-once with ``btslog samples make ... --size full`` in ``benchmarks/out/analyze/shoot_full``, or
-reused from another benchmark's ``out`` folder) -- it runs the analyzers and prints:
+once with ``btslog samples make ... --size full`` in ``benchmarks/out/shoot_full``, shared by
+the benchmarks) -- it runs the analyzers and prints:
 
 * **speech**: precision and recall of the speech ranges, a found range matching a true one
   when both its start and its end are within 0.5 s (one-to-one), and the median start/end
@@ -31,11 +31,12 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import time
 from fractions import Fraction
 from pathlib import Path
+
+from common import full_shoot
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -44,20 +45,6 @@ SMALL = REPO / "sample_clips"
 SAMPLE_RATE = 48_000
 TOLERANCE_SECONDS = Fraction(1, 2)
 WHIP_PAN_SECONDS = (5.75, 6.0)  # IMG_0002.MOV, btslog.samples.shoot
-OTHER_FULL_SHOOTS = ("render", "faces_scan")
-
-
-def full_shoot() -> Path:
-    for folder in [OUT / "shoot_full", *(OUT.parent / name / "shoot_full" for name in
-                                         OTHER_FULL_SHOOTS)]:  # fmt: skip
-        if (folder / "shoot.json").exists():
-            return folder
-    target = OUT / "shoot_full"
-    OUT.mkdir(parents=True, exist_ok=True)
-    print(f"making the full-size sample shoot in {target} (a few minutes, once)", flush=True)
-    subprocess.run([sys.executable, "-m", "btslog", "samples", "make", str(target), "--size",
-                    "full"], check=True, cwd=REPO)  # fmt: skip
-    return target
 
 
 def load_shoot(root: Path) -> tuple[dict, dict]:

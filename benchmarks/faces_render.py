@@ -22,13 +22,12 @@ otherwise idle machine whose cores both steps keep busy.
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import subprocess
 import sys
 from pathlib import Path
 
-from timing import timed
+from common import alternating_rounds
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "benchmarks" / "out" / "faces_render"
@@ -93,19 +92,9 @@ def main() -> None:
             source, info, pairs, target / "blurred.mp4", policy="benchmark"
         ),
     }
-    times: dict[str, list[float]] = {name: [] for name in steps}
-    cpu: dict[str, list[float]] = {name: [] for name in steps}
-    for round_number in range(options.rounds):
-        shutil.rmtree(target, ignore_errors=True)
-        target.mkdir(parents=True)
-        order = list(steps) if round_number % 2 == 0 else list(reversed(steps))
-        for name in order:
-            wall, used = timed(steps[name])
-            times[name].append(wall)
-            cpu[name].append(used)
-        print(f"round {round_number + 1}: " + ", ".join(
-            f"{name} {info.duration_frames / values[-1]:.1f} fps"
-            for name, values in times.items()), flush=True)  # fmt: skip
+    times, cpu = alternating_rounds(steps, options.rounds, target, lambda number, times: print(
+        f"round {number}: " + ", ".join(f"{name} {info.duration_frames / values[-1]:.1f} fps"
+                                        for name, values in times.items()), flush=True))  # fmt: skip
     fps = {name: info.duration_frames / statistics.median(values) for name, values in times.items()}
     cpu_ms = {name: 1000 * statistics.median(values) / info.duration_frames
               for name, values in cpu.items()}  # fmt: skip

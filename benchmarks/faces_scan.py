@@ -15,7 +15,7 @@ Three measurements, one command:
    transcode, so it keeps >= 0.5x the plain speed while the scan is at least as fast as
    the transcode (ratio >= 1).
 2. **Sample shoot.**  Every clip of the small (committed) and the full-size shoot (made once
-   with ``btslog samples make benchmarks/out/faces_scan/shoot_full --size full``, cached) is
+   with ``btslog samples make benchmarks/out/shoot_full --size full``, cached) is
    scanned, each track matched against the people's reference photos, and blurred unless it is
    confidently a released person (the default ``all_but_released`` policy).  A frame *leaks*
    when any pixel of a face the policy must hide (Grace, opted out; the unknown extras) is
@@ -41,11 +41,12 @@ import time
 from fractions import Fraction
 from pathlib import Path
 
+from common import full_shoot
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 OUT = REPO / "benchmarks" / "out" / "faces_scan"
 SMALL = REPO / "sample_clips"
-FULL = OUT / "shoot_full"
 REAL = REPO.parent / "shared" / "benchmarks" / "real_faces"
 SHOWN_IF_BLURRED_AT_MOST = 0.10
 # 1-based frames of real_faces sequences that show the back or a far-turned side of the head
@@ -166,8 +167,7 @@ def scan_seconds(clip: Path, settings) -> tuple[float, int]:
 
 
 def measure_speed(rounds: int, settings) -> dict:
-    ensure_full_shoot()
-    clip = FULL / "cardA/PRIVATE/M4ROOT/CLIP/A001C001.MP4"
+    clip = full_shoot() / "cardA/PRIVATE/M4ROOT/CLIP/A001C001.MP4"
     from btslog.media.probe import probe
 
     frames = probe(clip).duration_frames
@@ -184,16 +184,6 @@ def measure_speed(rounds: int, settings) -> dict:
 
 
 # --- the sample shoot -----------------------------------------------------------------------
-
-
-def ensure_full_shoot() -> Path:
-    if (FULL / "shoot.json").exists():
-        return FULL
-    OUT.mkdir(parents=True, exist_ok=True)
-    print(f"making the full-size sample shoot in {FULL} (a few minutes, once)", flush=True)
-    subprocess.run([sys.executable, "-m", "btslog", "samples", "make", str(FULL), "--size",
-                    "full"], check=True, cwd=REPO)  # fmt: skip
-    return FULL
 
 
 def truth_frame_numbers(truth: dict) -> list[int]:
@@ -371,7 +361,7 @@ def main() -> None:
                                                          for p in GRID_PADDINGS})  # fmt: skip
         shoots = [("small", SMALL)]
         if not args.skip_full:
-            shoots.append(("full", ensure_full_shoot()))
+            shoots.append(("full", full_shoot()))
         for label, folder in shoots:
             result = evaluate_shoot(folder, settings, grid)
             report[f"sample_{label}"] = result

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/render.py [--rounds 3] [--segments 6] [--seconds 3]
 
 Uses the full-size (1920x1080) sample shoot (made once with ``btslog samples make
-benchmarks/out/render/shoot_full --size full``, cached): four clips at 23.976, 29.97 DF and
+benchmarks/out/shoot_full --size full``, cached): four clips at 23.976, 29.97 DF and
 variable frame rate.  A project registers them in place, scans their faces and registers
 Grace as opted out (policy ``opted_out``, so only she is blurred).  Two cuts of ``--segments``
 pieces of ``--seconds`` each, spread over the clips, are rendered with ``featurette-1080p``:
@@ -29,26 +29,12 @@ import sys
 from fractions import Fraction
 from pathlib import Path
 
-from timing import timed
+from common import alternating_rounds, full_shoot
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "benchmarks" / "out" / "render"
-SHOOT = OUT / "shoot_full"
-# The faces benchmark makes the same shoot; use it when it is there.
-OTHER_SHOOTS = (REPO / "benchmarks" / "out" / "faces_scan" / "shoot_full",)
 PRESET = "featurette-1080p"
 sys.path.insert(0, str(REPO))
-
-
-def ensure_shoot() -> Path:
-    for folder in (SHOOT, *OTHER_SHOOTS):
-        if (folder / "shoot.json").exists():
-            return folder
-    OUT.mkdir(parents=True, exist_ok=True)
-    print(f"making the full-size sample shoot in {SHOOT} (a few minutes, once)", flush=True)
-    subprocess.run([sys.executable, "-m", "btslog", "samples", "make", str(SHOOT), "--size",
-                    "full"], check=True, cwd=REPO)  # fmt: skip
-    return SHOOT
 
 
 def make_project(shoot: Path):
@@ -135,7 +121,7 @@ def main() -> None:
 
     from btslog.ops.render import render_cut
 
-    shoot = ensure_shoot()
+    shoot = full_shoot()
     project, clips = make_project(shoot)
     clean, blurred = choose_cuts(project, clips, options.segments, options.seconds)
     target = OUT / "renders"
@@ -149,18 +135,9 @@ def main() -> None:
         ),
         "btslog, 1 blurred": lambda: render_cut(project, blurred, PRESET, target / "blurred.mp4"),
     }
-    times: dict[str, list[float]] = {name: [] for name in steps}
-    cpu: dict[str, list[float]] = {name: [] for name in steps}
-    for round_number in range(options.rounds):
-        shutil.rmtree(target, ignore_errors=True)
-        target.mkdir(parents=True)
-        order = list(steps) if round_number % 2 == 0 else list(reversed(steps))
-        for name in order:
-            wall, used = timed(steps[name])
-            times[name].append(wall)
-            cpu[name].append(used)
-        print(f"round {round_number + 1}: " + ", ".join(
-            f"{name} {values[-1]:.1f} s" for name, values in times.items()), flush=True)  # fmt: skip
+    times, cpu = alternating_rounds(steps, options.rounds, target, lambda number, times: print(
+        f"round {number}: " + ", ".join(f"{name} {values[-1]:.1f} s"
+                                        for name, values in times.items()), flush=True))  # fmt: skip
     manifest = render_cut(project, blurred, PRESET, target / "blurred.mp4")
     wall = {name: statistics.median(values) for name, values in times.items()}
     used = {name: statistics.median(values) for name, values in cpu.items()}
