@@ -146,15 +146,9 @@ def review_data(project: Project, *, mode: str = "static",
 
 
 def _get(project: Project, tag_id: int) -> Tag:
-    from btslog.db import tags as tag_rows
-    from btslog.errors import NotFound
+    from btslog.ops.tags import get_tag
 
-    with project.db.read() as connection:
-        tag = tag_rows.get_tag(connection, tag_id)
-    if tag is None:
-        raise NotFound(f"no tag {tag_id} in this project",
-                       hint="reload the review page: the list may be out of date")  # fmt: skip
-    return tag
+    return get_tag(project, tag_id, hint="reload the review page: the list may be out of date")
 
 
 def _take(project: Project, tag_id: int) -> Tag:

@@ -262,13 +262,19 @@ def prepare(project: Project, spec: TagSpec, clip: Clip | None = None, *,
     return values, people
 
 
-def _get(connection: Connection, tag_id: int) -> Tag:
+def _get(connection: Connection, tag_id: int, hint: str = "see `btslog tags` for ids") -> Tag:
     from btslog.db import tags as tag_rows
 
     tag = tag_rows.get_tag(connection, tag_id)
     if tag is None:
-        raise NotFound(f"no tag {tag_id} in this project", hint="see `btslog tags` for ids")
+        raise NotFound(f"no tag {tag_id} in this project", hint=hint)
     return tag
+
+
+def get_tag(project: Project, tag_id: int, *, hint: str = "see `btslog tags` for ids") -> Tag:
+    """The tag ``tag_id`` (removed ones too); :class:`NotFound` with ``hint`` if none."""
+    with project.db.read() as connection:
+        return _get(connection, tag_id, hint)
 
 
 def _values_of(tag: Tag) -> dict:
