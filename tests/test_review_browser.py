@@ -318,3 +318,32 @@ def test_the_static_site_plays_proxies_and_offers_no_actions(browser, shoot, tmp
     usable = [element.get_attribute("id") or element.get_attribute("data-testid")
               for element in actions if element.is_displayed() and element.is_enabled()]  # fmt: skip
     assert not usable, f"the static site offers actions: {usable}"
+
+
+def test_filters_show_only_the_matching_tags(browser, shoot, tmp_path):
+    from selenium.webdriver.support.select import Select
+
+    from btslog.ops.tags import find_tags
+
+    site = tmp_path / "site"
+    run_cli("--project", str(shoot.root), "review", "build", "-o", str(site), check=0)
+    browser.get((site / "index.html").as_uri())
+    open_clip(browser, "A001C001")
+
+    def shown() -> set[int]:
+        return {int(row.get_attribute("data-testid").removeprefix("tag-"))
+                for row in tag_rows(browser) if row.is_displayed()}  # fmt: skip
+
+    everything = {tag.id for tag in find_tags(shoot, clip="A001C001")}
+    assert shown() == everything
+    checks = [
+        ("filter-kind", "conversation", find_tags(shoot, clip="A001C001", kinds=["conversation"])),
+        ("filter-person", "Grace", find_tags(shoot, clip="A001C001", person="Grace")),
+    ]
+    for select_id, value, expected in checks:
+        assert expected, f"the sample shoot has no {value} tags on A001C001"
+        Select(by_css(browser, f"#{select_id}")).select_by_value(value)
+        wait_for(browser, lambda expected=expected: shown() == {tag.id for tag in expected},
+                 f"{select_id}={value} does not show exactly its tags")  # fmt: skip
+        Select(by_css(browser, f"#{select_id}")).select_by_value("")
+        wait_for(browser, lambda: shown() == everything, "clearing the filter shows all")
