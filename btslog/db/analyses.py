@@ -17,6 +17,7 @@ from btslog.db.schema import (
     tag_detections,
     transcript_segments,
 )
+from btslog.db.tags import CLIP_ORDER
 
 _CHUNK = 900  # bound parameters in one IN list (SQLite before 3.32 takes 999 a statement)
 
@@ -152,12 +153,6 @@ def search_transcripts(connection: Connection, words: Sequence[str], *,
         select(transcript_segments)
         .join(clips, clips.c.id == transcript_segments.c.clip_id)
         .where(*conditions)
-        .order_by(
-            clips.c.day,
-            clips.c.camera,
-            clips.c.start_frame,
-            clips.c.name,
-            transcript_segments.c.start_sample,
-        )
+        .order_by(*CLIP_ORDER, transcript_segments.c.start_sample)
     )
     return [dict(row._mapping) for row in connection.execute(query)]

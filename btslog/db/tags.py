@@ -92,6 +92,10 @@ _TAG_COLUMNS = (tags.c.id, tags.c.clip_id, clips.c.name.label("clip"), tags.c.in
                 tags.c.author, tags.c.created_at, tags.c.updated_at, tags.c.deleted_at)  # fmt: skip
 
 
+# The order every list of clips' rows follows: shoot day, camera, clip start, clip name.
+CLIP_ORDER = (clips.c.day, clips.c.camera, clips.c.start_frame, clips.c.name)
+
+
 def _selected(conditions: Sequence) -> Select:
     """Tags (with their clip's name) meeting ``conditions``, in list order: by day, camera,
     clip start, in point."""
@@ -99,14 +103,7 @@ def _selected(conditions: Sequence) -> Select:
         select(*_TAG_COLUMNS)
         .join(clips, clips.c.id == tags.c.clip_id)
         .where(*conditions)
-        .order_by(
-            clips.c.day,
-            clips.c.camera,
-            clips.c.start_frame,
-            clips.c.name,
-            tags.c.in_frame,
-            tags.c.id,
-        )
+        .order_by(*CLIP_ORDER, tags.c.in_frame, tags.c.id)
     )
 
 
