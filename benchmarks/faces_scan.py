@@ -52,20 +52,18 @@ SHOWN_IF_BLURRED_AT_MOST = 0.10
 # 1-based frames of real_faces sequences that show the back or a far-turned side of the head
 # (the dataset README): the target's box is annotated but no frontal face is visible.
 TURNED_AWAY = {"Girl": (165, 250), "KiteSurf": (27, 55)}
-GRID_MARGINS = (0.15, 0.2, 0.25, 0.35)
-GRID_PADDINGS = (0, 4, 6, 8, 10)
+GRID_MARGINS = (0.15, 0.25, 0.35, 0.5)
+GRID_PADDINGS = (0, 6, 10, 15, 20)
 
 
-def blur_boxes(tracks, frame: int, margin: float, padding: int):
-    """The blur boxes of ``tracks`` at ``frame``: box grown by margin, held for padding."""
-    boxes = []
-    for track in tracks:
-        if track.first_frame - padding <= frame <= track.last_frame + padding:
-            at = min(max(frame, track.first_frame), track.last_frame)
-            box = track.box_at(at)
-            if box is not None:
-                boxes.append(box.grown(margin))
-    return boxes
+def blur_boxes(tracks, frame: int, margin: float, padding: int, unsure: float, kept=()):
+    """The boxes a render hides at ``frame`` when ``tracks`` are blurred and ``kept`` not."""
+    from btslog.faces.blur import boxes_for_frame
+    from btslog.faces.model import BlurDecision
+
+    decisions = [(track, BlurDecision(None, True, "benchmark")) for track in tracks]
+    decisions += [(track, BlurDecision(None, False, "released")) for track in kept]
+    return boxes_for_frame(frame, decisions, margin, padding, unsure)
 
 
 def uncovered_mask(face, boxes, width: int, height: int):
@@ -196,7 +194,7 @@ def truth_frame_numbers(truth: dict) -> list[int]:
     return [round((pts - first) * time_base * rate) for pts in truth["frame_pts"]]
 
 
-def evaluate_shoot(folder: Path, settings, grid: list[tuple[float, int]]) -> dict:
+def evaluate_shoot(folder: Path, settings, grid: list[tuple[float, int]], unsure: float) -> dict:
     """Scan every clip once; leaks and released-person frames at each (margin, padding)."""
     from btslog.faces.identify import embed_photo, match, scores
     from btslog.faces.scan import scan_clip
@@ -239,7 +237,7 @@ def evaluate_shoot(folder: Path, settings, grid: list[tuple[float, int]]) -> dic
                 else:
                     hide += 1
             for margin, padding in grid:
-                boxes = blur_boxes(blurred, frame, margin, padding)
+                boxes = blur_boxes(blurred, frame, margin, padding, unsure, kept)
                 leaked = False
                 for face in faces:
                     if face["identity"] in released:
@@ -283,7 +281,7 @@ def _majority_identity(track, truth, numbers) -> str | None:
 # --- real_faces -----------------------------------------------------------------------------
 
 
-def evaluate_real(settings, margins: tuple[float, ...], padding: int) -> dict:
+def evaluate_real(settings, margins: tuple[float, ...], padding: int, unsure: float) -> dict:
     """Per sequence and margin: annotated frames with any pixel of the box unblurred
     (``leaked``), of those in frames showing no frontal face (``turned``), and frames with
     less than 90 % of the box blurred (``under90``)."""
@@ -305,7 +303,7 @@ def evaluate_real(settings, margins: tuple[float, ...], padding: int) -> dict:
         for margin in margins:
             leaked, under90 = [], []
             for index in annotated:
-                boxes = blur_boxes(tracks, index, margin, padding)
+                boxes = blur_boxes(tracks, index, margin, padding, unsure)
                 uncovered = uncovered_fraction(gt["frames"][index], boxes, gt["width"],
                                                gt["height"])  # fmt: skip
                 if uncovered > 0:
@@ -332,13 +330,15 @@ def _ranges(numbers: list[int]) -> str:
 
 
 def main() -> None:
+    from btslog.faces.blur import BlurSettings
     from btslog.faces.scan import ScanSettings
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--margin", type=float, default=0.35)
+    parser.add_argument("--margin", type=float, default=BlurSettings.margin)
     parser.add_argument("--real-margin", type=float, default=0.5)
-    parser.add_argument("--padding", type=int, default=10)
+    parser.add_argument("--padding", type=int, default=BlurSettings.padding)
+    parser.add_argument("--unsure-margin", type=float, default=BlurSettings.unsure_margin)
     parser.add_argument("--stride", type=int, default=ScanSettings.detect_stride)
     parser.add_argument("--long-side", type=int, default=ScanSettings.long_side)
     parser.add_argument("--skip-speed", action="store_true")
@@ -348,7 +348,12 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write every number to this file")
     args = parser.parse_args()
     settings = ScanSettings(detect_stride=args.stride, long_side=args.long_side)
-    report: dict = {"settings": settings.key(), "margin": args.margin, "padding": args.padding}
+    report: dict = {
+        "settings": settings.key(),
+        "margin": args.margin,
+        "padding": args.padding,
+        "unsure_margin": args.unsure_margin,
+    }
     if not args.skip_speed:
         speed = measure_speed(args.rounds, settings)
         report["speed"] = speed
@@ -363,7 +368,7 @@ def main() -> None:
         if not args.skip_full:
             shoots.append(("full", full_shoot()))
         for label, folder in shoots:
-            result = evaluate_shoot(folder, settings, grid)
+            result = evaluate_shoot(folder, settings, grid, args.unsure_margin)
             report[f"sample_{label}"] = result
             chosen = result["grid"][f"{args.margin}/{args.padding}"]
             print(f"sample shoot ({label}): {chosen['leaked_frames']} leaked frames "
@@ -392,7 +397,7 @@ def main() -> None:
             print(f"real_faces: {REAL} is absent, skipped")
         else:
             margins = tuple(sorted({args.margin, args.real_margin}))
-            result = evaluate_real(settings, margins, args.padding)
+            result = evaluate_real(settings, margins, args.padding, args.unsure_margin)
             report["real_faces"] = result
             annotated = sum(row["frames"] for row in result.values())
             for margin in margins:

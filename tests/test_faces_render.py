@@ -24,11 +24,13 @@ from btslog.faces.blur import (
     boxes_for_frame,
     check_decisions,
     draw_preview,
+    hidden_area,
+    kept_clear,
     labelled_boxes_for_frame,
     load_settings,
     pixel_region,
 )
-from btslog.faces.model import BlurDecision, Box, FaceTrack
+from btslog.faces.model import FOLLOWED_SCORE, BlurDecision, Box, FaceTrack
 from btslog.faces.render import manifest_path, render_blurred
 from btslog.media.probe import probe
 
@@ -96,7 +98,7 @@ def test_shipped_preset_loads_and_matches_the_defaults():
     consent = {"blur": "all_but_released", "style": "pixelate", "padding": 12,
                "styles": {"pixelate": {"cells": 6}}}  # fmt: skip
     custom = load_settings(consent)
-    assert (custom.style, custom.cells, custom.padding, custom.margin) == ("pixelate", 6, 12, 0.35)
+    assert (custom.style, custom.cells, custom.padding, custom.margin) == ("pixelate", 6, 12, 0.5)
 
 
 @pytest.mark.parametrize(
@@ -127,6 +129,50 @@ def test_boxes_follow_interpolation_and_padding():
     assert (grown.x1, grown.x2) == pytest.approx((40 - 17.5, 110 + 17.5))
 
 
+def test_hidden_area_squares_profiles_and_widens_unsure_boxes():
+    # A profile is a narrow box to the detector: the head around it is at least as wide.
+    assert hidden_area(Box(100, 100, 140, 200), 0) == Box(70, 100, 170, 200)
+    assert hidden_area(Box(0, 0, 100, 50), 0) == Box(0, 0, 100, 50)  # wide boxes are kept
+    detected, followed = Box(100, 100, 200, 200, 0.9), Box(100, 100, 200, 200, FOLLOWED_SCORE)
+    assert hidden_area(detected, 0.25, 0.4) == Box(75, 75, 225, 225, 0.9)
+    assert hidden_area(followed, 0.25, 0.4) == pytest.approx(Box(35, 35, 265, 265, 0.0))
+    weak = Box(100, 100, 200, 200, 0.5)  # a detection the detector was unsure of
+    assert hidden_area(weak, 0.25, 0.4) == pytest.approx(Box(35, 35, 265, 265, 0.5))
+    # Between a detected and a followed box the interpolation counts as followed.
+    track = FaceTrack(0, 10, ((0, detected), (10, followed)), id=7)
+    assert boxes_for_frame(0, [(track, OPTED_OUT)], 0.25, 0, 0.4) == [hidden_area(detected, 0.25)]
+    assert boxes_for_frame(5, [(track, OPTED_OUT)], 0.25, 0, 0.4) == [
+        pytest.approx(Box(35, 35, 265, 265, 0.0))
+    ]
+    labelled = labelled_boxes_for_frame(10, [(track, OPTED_OUT)], 0.25, 0, 0.4)
+    assert [box for box, _label, _blur in labelled] == [pytest.approx(Box(35, 35, 265, 265, 0.0))]
+
+
+def test_margins_keep_clear_of_released_faces_but_never_cut_the_face():
+    face = Box(100, 100, 200, 200, 0.9)  # to blur; hidden area (50, 50, 250, 250)
+    beside = Box(230, 80, 330, 220, 0.95)  # a released face just to the right
+    assert kept_clear(hidden_area(face, 0.5), face, [beside]) == Box(50, 50, 230, 250, 0.9)
+    touching = Box(180, 100, 280, 200, 0.95)  # overlapping the face itself
+    assert kept_clear(hidden_area(face, 0.5), face, [touching]) == Box(50, 50, 200, 250, 0.9)
+    assert kept_clear(hidden_area(face, 0.5), face, [Box(400, 400, 450, 450)]) == hidden_area(
+        face, 0.5
+    )
+
+    def hidden(kept_box):
+        pairs = [(FaceTrack(0, 10, ((0, face),), id=1), OPTED_OUT),
+                 (FaceTrack(0, 10, ((0, kept_box),), id=2),
+                  BlurDecision(2, False, "released", person="Sam"))]  # fmt: skip
+        (area,) = boxes_for_frame(0, pairs, 0.5, 0)
+        (drawn,) = [box for box, _label, blur in labelled_boxes_for_frame(0, pairs, 0.5, 0)
+                    if blur]  # fmt: skip
+        assert drawn == area  # a preview shows exactly what a render hides
+        return area
+
+    assert hidden(beside) == Box(50, 50, 230, 250, 0.9)
+    # A released face the detector is unsure of does not cut anyone's margin.
+    assert hidden(Box(230, 80, 330, 220, 0.4)) == Box(50, 50, 250, 250, 0.9)
+
+
 def test_released_tracks_are_not_hidden_but_previewed():
     kept = BlurDecision(7, False, "released", person="Dana")
     assert boxes_for_frame(20, [(MOVING, kept)], 0.25, 6) == []
@@ -150,14 +196,15 @@ def test_frame_plan_answers_like_boxes_for_frame():
         end = start + chance.randint(0, 80)
         frames = sorted(chance.sample(range(start, end + 1), min(end - start + 1, 6)))
         detections = tuple((frame, Box(chance.uniform(0, 90), chance.uniform(0, 90),
-                                       chance.uniform(100, 200), chance.uniform(100, 200)))
+                                       chance.uniform(100, 200), chance.uniform(100, 200),
+                                       chance.choice((0.9, FOLLOWED_SCORE))))
                            for frame in frames)  # fmt: skip
         decision = BlurDecision(number, chance.random() < 0.7, "opted_out")
         pairs.append((FaceTrack(start, end, detections, id=number), decision))
     for preview, expected in ((False, boxes_for_frame), (True, labelled_boxes_for_frame)):
         plan = FramePlan(pairs, SETTINGS, preview)
         for frame in [*range(400), 10, 200]:  # in order, then asked again out of order
-            want = expected(frame, pairs, SETTINGS.margin, SETTINGS.padding)
+            want = expected(frame, pairs, SETTINGS.margin, SETTINGS.padding, SETTINGS.unsure_margin)
             assert sorted(map(repr, plan.boxes(frame))) == sorted(map(repr, want)), frame
 
 

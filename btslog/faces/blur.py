@@ -55,6 +55,8 @@ MIN_SIGMA = 0.1
 MAX_CELLS = 16
 # The gaussian style blurs a copy shrunk until sigma is this many pixels.
 SHRUNK_SIGMA = 2.0
+# Boxes scoring below this (YuNet's score; followed boxes score 0) are hidden more widely.
+SURE_SCORE = 0.6
 
 
 @dataclass(frozen=True)
@@ -62,8 +64,9 @@ class BlurSettings:
     """How faces are hidden (one value for a whole render); defaults from ``blur.toml``."""
 
     style: str = "gaussian"
-    margin: float = 0.35  # fraction of the box's width/height added on each side
+    margin: float = 0.5  # fraction of the box's width/height added on each side
     padding: int = 12  # frames hidden before a track's first and after its last frame
+    unsure_margin: float = 0.4  # added to margin for followed or weakly detected boxes
     shape: str = "rect"
     min_size: int = 8  # pixels: smaller boxes are enlarged to this around their centre
     sigma: float = 0.25  # gaussian: sigma as a fraction of the box's short side
@@ -79,7 +82,7 @@ class BlurSettings:
     def __post_init__(self) -> None:
         kinds = {"style": str, "shape": str, "preset": str, "padding": int, "min_size": int,
                  "cells": int, "crf": int, "audio_bitrate_per_channel": int,
-                 "margin": (int, float), "sigma": (int, float), "thickness": (int, float),
+                 "margin": (int, float), "unsure_margin": (int, float), "sigma": (int, float), "thickness": (int, float),
                  "color": tuple, "blur_color": tuple, "keep_color": tuple}  # fmt: skip
         wrong = [f"{name} {getattr(self, name)!r} is not a {getattr(kind, '__name__', 'number')}"
                  for name, kind in kinds.items()
@@ -97,6 +100,8 @@ class BlurSettings:
             problems.append(f"shape {self.shape!r} is not one of {', '.join(SHAPES)}")
         if not 0 <= self.margin <= 2:
             problems.append(f"margin {self.margin} is not between 0 and 2")
+        if not 0 <= self.unsure_margin <= 2:
+            problems.append(f"unsure_margin {self.unsure_margin} is not between 0 and 2")
         if not 0 <= self.padding <= 10_000:
             problems.append(f"padding {self.padding} is not a number of frames >= 0")
         if not MIN_SIGMA <= self.sigma <= 4:
@@ -123,7 +128,7 @@ class BlurSettings:
     def describe(self) -> dict:
         """The settings that decide what a render hides (for the manifest)."""
         values = {"style": self.style, "margin": self.margin, "padding": self.padding,
-                  "shape": self.shape, "min_size": self.min_size}  # fmt: skip
+                  "unsure_margin": self.unsure_margin, "shape": self.shape, "min_size": self.min_size}  # fmt: skip
         if self.style == "gaussian":
             values.update(sigma=self.sigma)
         elif self.style == "pixelate":
@@ -245,26 +250,94 @@ def _box_near(track: FaceTrack, frame_number: int, padding: int) -> Box | None:
     return None
 
 
+def hidden_area(box: Box, margin: float, unsure_margin: float = 0.0) -> Box:
+    """What a render hides for the face ``box``: the box made at least as wide as it is tall
+    (a face turned to profile is a narrow box to the detector, the head around it is not),
+    then grown by ``margin`` of its size on every side, and by ``unsure_margin`` more when
+    its score is below :data:`SURE_SCORE`: a box found by following a lost face
+    (:data:`~btslog.faces.model.FOLLOWED_SCORE`) drifts off it, and a weak detection (a dark
+    room, a face half hidden) is often off-centre.  A box interpolated towards an unsure one
+    is unsure too."""
+    return _squared(box).grown(margin + (unsure_margin if box.score < SURE_SCORE else 0.0))
+
+
+def _squared(box: Box) -> Box:
+    if box.width >= box.height:
+        return box
+    centre, half = (box.x1 + box.x2) / 2, box.height / 2
+    return Box(centre - half, box.y1, centre + half, box.y2, box.score)
+
+
+def _overlap(a: Box, b: Box) -> float:
+    return max(0.0, min(a.x2, b.x2) - max(a.x1, b.x1)) * max(0.0, min(a.y2, b.y2) - max(a.y1, b.y1))
+
+
+def kept_clear(area: Box, face: Box, shown: Sequence[Box]) -> Box:
+    """``area`` (the hidden area of ``face``) with its margin cut back on one side wherever it
+    reaches into a face in ``shown`` -- never into ``face`` itself.
+
+    The margin hides what the detector's box may miss around a face; where a released
+    person's face is detected with confidence beside it, those pixels are that person's face,
+    and hiding them would hide someone who consented.  The side cut is the one that frees the
+    most of the shown face, keeping the most of the area on a tie.
+    """
+    core = _squared(face)
+    for other in shown:
+        if _overlap(area, other) <= 0:
+            continue
+        cuts = [
+            Box(min(max(area.x1, other.x2), core.x1), area.y1, area.x2, area.y2, area.score),
+            Box(area.x1, area.y1, max(min(area.x2, other.x1), core.x2), area.y2, area.score),
+            Box(area.x1, min(max(area.y1, other.y2), core.y1), area.x2, area.y2, area.score),
+            Box(area.x1, area.y1, area.x2, max(min(area.y2, other.y1), core.y2), area.score),
+        ]
+        area = min(cuts, key=lambda cut: (_overlap(cut, other), -cut.width * cut.height))
+    return area
+
+
+def _shown_faces(frame_number: int, decisions) -> list[Box]:
+    """The confidently placed boxes at ``frame_number`` of the tracks left visible."""
+    shown = []
+    for track, decision in decisions:
+        if decision.blur or not track.first_frame <= frame_number <= track.last_frame:
+            continue
+        box = track.box_at(frame_number)
+        if box is not None and box.score >= SURE_SCORE:
+            shown.append(box)
+    return sorted(shown, key=lambda box: (box.x1, box.y1, box.x2, box.y2))  # one answer
+
+
+def _areas(frame_number: int, decisions, margin: float, padding: int, unsure_margin: float):
+    """``(track, decision, area)`` of every track with a box at ``frame_number``: tracks to
+    blur with their padding and their margin kept clear of the faces shown, tracks left
+    visible on their own frames only."""
+    decisions = list(decisions)
+    shown = _shown_faces(frame_number, decisions)
+    for track, decision in decisions:
+        box = _box_near(track, frame_number, padding if decision.blur else 0)
+        if box is None:
+            continue
+        area = hidden_area(box, margin, unsure_margin)
+        yield track, decision, kept_clear(area, box, shown) if decision.blur else area
+
+
 def boxes_for_frame(
     frame_number: int,
     decisions: Iterable[tuple[FaceTrack, BlurDecision]],
     margin: float,
     padding: int,
+    unsure_margin: float = 0.0,
 ) -> list[Box]:
-    """The boxes to hide at ``frame_number`` (grown by ``margin``), one per track to blur.
+    """The boxes to hide at ``frame_number`` (:func:`hidden_area`), one per track to blur.
 
     Inside a track: its detected or interpolated box.  Within ``padding`` frames before its
     first frame (after its last) the first (last) detected box, so a face is hidden while the
-    detector has not yet found it or has just lost it.
+    detector has not yet found it or has just lost it.  The margin stays clear of the faces
+    of tracks left visible where they are confidently placed (:func:`kept_clear`).
     """
-    boxes = []
-    for track, decision in decisions:
-        if not decision.blur:
-            continue
-        box = _box_near(track, frame_number, padding)
-        if box is not None:
-            boxes.append(box.grown(margin))
-    return boxes
+    return [area for _track, decision, area
+            in _areas(frame_number, decisions, margin, padding, unsure_margin)
+            if decision.blur]  # fmt: skip
 
 
 def labelled_boxes_for_frame(
@@ -272,21 +345,19 @@ def labelled_boxes_for_frame(
     decisions: Iterable[tuple[FaceTrack, BlurDecision]],
     margin: float,
     padding: int,
+    unsure_margin: float = 0.0,
 ) -> list[tuple[Box, str, bool]]:
-    """What a preview draws at ``frame_number``: ``(grown box, label, blur)`` for every track.
+    """What a preview draws at ``frame_number``: ``(box, label, blur)`` for every track.
 
     Tracks to blur are shown with their padding, exactly where a render hides them; tracks
     left visible only on their own frames.
     """
     items = []
-    for track, decision in decisions:
-        box = _box_near(track, frame_number, padding if decision.blur else 0)
-        if box is None:
-            continue
+    for track, decision, area in _areas(frame_number, decisions, margin, padding, unsure_margin):
         label = _track_name(track, decision)
         if decision.reason:
             label += f": {decision.reason}"
-        items.append((box.grown(margin), label, decision.blur))
+        items.append((area, label, decision.blur))
     return items
 
 

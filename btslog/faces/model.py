@@ -12,6 +12,10 @@ import json
 import zlib
 from dataclasses import dataclass, field
 
+# The score of a box the tracker found by following a lost face, not by the detector (whose
+# scores are above it): such a box may have drifted off the face and is hidden more widely.
+FOLLOWED_SCORE = 0.0
+
 
 @dataclass(frozen=True)
 class Box:

@@ -125,8 +125,9 @@ class FramePlan:
         self.preview = preview
         entries = []
         for track, decision in decisions:
-            if not (decision.blur or preview) or not track.detections:
+            if not track.detections:
                 continue
+            # Tracks left visible matter to a render too: the margins keep clear of them.
             reach = settings.padding if decision.blur else 0
             frames = [frame for frame, _box in track.detections]
             entries.append((track.first_frame - reach, track.last_frame + reach, track, decision,
@@ -161,10 +162,10 @@ class FramePlan:
         local = self._local(frame_number)
         if not local:
             return []
-        margin, padding = self.settings.margin, self.settings.padding
+        sizes = (self.settings.margin, self.settings.padding, self.settings.unsure_margin)
         if self.preview:
-            return labelled_boxes_for_frame(frame_number, local, margin, padding)
-        return boxes_for_frame(frame_number, local, margin, padding)
+            return labelled_boxes_for_frame(frame_number, local, *sizes)
+        return boxes_for_frame(frame_number, local, *sizes)
 
 
 # --- decoding, conformed to the clip's rate ---------------------------------------------------

@@ -44,7 +44,7 @@ from btslog.errors import MediaError
 from btslog.faces.model import Box, FaceTrack
 from btslog.model import MediaInfo
 
-SCAN_VERSION = 2  # bump when the algorithm changes what a scan finds (invalidates scan keys)
+SCAN_VERSION = 3  # bump when the algorithm changes what a scan finds (invalidates scan keys)
 FAST_MOTION = 0.25  # face sizes per frame: faster tracks are detected in every frame
 DARK_LEVEL = 40  # mean 8-bit level of the working picture below which a frame is "dark"
 DARK_DENOISE_SIGMA = 1.1  # source pixels

@@ -19,8 +19,10 @@ appearance, and follows a face the detector lost with a template tracker:
   template, updated as it goes, :class:`_Follower`).  Each match adds a *followed* box with
   score 0.0 to the track, so the blur follows the head through the gap.  Following stops
   when the correlation drops below :data:`FOLLOW_MIN_CORRELATION`, the template is flat, the
-  box leaves the picture or stays put while the face was moving (the template kept the
-  background), and the lost face then *coasts* at its last velocity for
+  box leaves the picture, jumps off the predicted place (more than
+  :data:`FOLLOW_MAX_OFFSET` face sizes per frame: it found something else), or stays put for :data:`STUCK_AFTER` frames while the face was
+  moving (the template kept the background), and the lost face then *coasts* on at the
+  velocity it was lost with, from the last place the follower saw it moving, for
   :data:`COAST_FRAMES` (a person walking on behind another).  Following and coasting stop
   for good when the box runs into a detected face (:data:`BEHIND`): the lost face is behind
   it, and blurring the face in front would hide a person who may have consented.
@@ -45,7 +47,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from btslog.faces.detect import Detection
-from btslog.faces.model import Box, FaceTrack
+from btslog.faces.model import FOLLOWED_SCORE, Box, FaceTrack
 
 MAX_MISSED = 90  # frames a track survives without a detection (3 s at 29.97, 3.75 s at 23.976)
 MAX_EXTRAPOLATION = 4  # frames of constant-velocity prediction past the last box
@@ -58,15 +60,16 @@ MAX_RADIUS = 3.0  # face sizes a face may move between two of its boxes
 PAN_PER_FRAME = 0.02  # ...and at least this fraction of the frame's long side per frame
 MAX_PAN = 0.15
 SAMPLES_PER_TRACK = 5  # best-quality crops kept per track for its embedding
-FOLLOWED_SCORE = 0.0  # the score of a box found by following, not by the detector
 FOLLOW_TEMPLATE = 32  # px: the follower's template long side
 FOLLOW_CONTEXT = 0.15  # the template covers the box grown by this (hair, ears: texture)
 FOLLOW_MIN_CORRELATION = 0.5
 FOLLOW_MIN_CONTRAST = 4.0  # grey levels (standard deviation) a template needs
 FOLLOW_UPDATE = 0.5  # weight of the newest patch in the template
+FOLLOW_MAX_OFFSET = 0.5  # face sizes per frame a followed box may be off the predicted place
 # A follower is "stuck" (stopped) when the face was moving at STUCK_SPEED face sizes per frame
-# or more when it was lost, and STUCK_AFTER frames later the followed box has moved less than
-# STUCK_FRACTION of the way: the face walked on behind something, the template stayed.
+# or more when it was lost, and for STUCK_AFTER frames since the followed box last kept up
+# with that motion it has moved on (in that direction) less than STUCK_FRACTION of the way:
+# the face walked on behind something, the template stayed on the background.
 STUCK_SPEED = 0.05
 STUCK_AFTER = 4
 STUCK_FRACTION = 0.3
@@ -151,7 +154,7 @@ class _Track:
     last_detected: int = -1  # the last frame the detector (not the follower) found the face
     follower: _Follower | None = None
     follow: bool = True  # False once following failed in the current gap
-    coast: tuple | None = None  # (frame, box, velocity) when the face was lost
+    coast: tuple | None = None  # (frame, box, velocity at loss): last seen moving
 
     @property
     def last_frame(self) -> int:
@@ -355,14 +358,21 @@ class Tracker:
         centre_x, centre_y = (found[0] + found[2]) / 2, (found[1] + found[3]) / 2
         if not (0 <= centre_x < grey.shape[1] and 0 <= centre_y < grey.shape[0]):
             return None  # the face left the picture
+        size = math.sqrt(max(1.0, track.last_box.width * track.last_box.height))
+        if math.dist(_centre(box), (cx, cy)) > FOLLOW_MAX_OFFSET * size * (
+            frame - track.last_frame
+        ):
+            return None  # the template jumped to something else that looks like it
         start_frame, start, velocity = track.coast
         elapsed = frame - start_frame
-        size = math.sqrt(max(1.0, start.width * start.height))
-        expected_move = math.hypot(velocity[0], velocity[1]) * elapsed
-        moved = math.dist(_centre(box), _centre(start))
-        if elapsed >= STUCK_AFTER and expected_move >= STUCK_SPEED * size * elapsed \
-                and moved < STUCK_FRACTION * expected_move:  # fmt: skip
-            return None  # the template stays on the background the moving face passed
+        speed = math.hypot(velocity[0], velocity[1])
+        if speed >= STUCK_SPEED * size:  # the face was moving when lost
+            (x, y), (x0, y0) = _centre(box), _centre(start)
+            onwards = ((x - x0) * velocity[0] + (y - y0) * velocity[1]) / speed
+            if onwards >= STUCK_FRACTION * speed * elapsed:
+                track.coast = (frame, box, velocity)  # still moving: coast on from here
+            elif elapsed >= STUCK_AFTER:
+                return None  # the template stays on the background the moving face passed
         return box
 
     def _coasted(self, track: _Track, frame: int) -> Box | None:
