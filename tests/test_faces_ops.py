@@ -78,7 +78,9 @@ def test_no_frame_of_the_opted_out_person_leaks(scanned):
     pairs = stored_pairs(project, clip)
     leaked, eileen_frames, eileen_hidden = [], 0, 0
     for number, faces in enumerate(truth_faces()):
-        hidden = boxes_for_frame(number, pairs, settings.margin, settings.padding)
+        hidden = boxes_for_frame(
+            number, pairs, settings.margin, settings.padding, settings.unsure_margin
+        )
         for face in faces:
             if face["visible"] <= 0:
                 continue

@@ -17,8 +17,11 @@ Only the pixels inside the boxes are read and written, never the whole frame, so
 with one small face costs a fraction of a millisecond.
 
 Boxes come from :func:`boxes_for_frame`: the box of every track that is to be blurred at that
-frame (detected, or interpolated between detections by :meth:`FaceTrack.box_at`), grown by
-the margin, and held for ``padding`` frames before a track's first and after its last frame.
+frame (detected, or interpolated between detections by :meth:`FaceTrack.box_at`), made at
+least as wide as tall and grown by the margin (more where the box is unsure,
+:func:`hidden_area`), its margin kept clear of released faces seen clearly
+(:func:`kept_clear`), and held for ``padding`` frames before a track's first and after its
+last frame.
 Consent fails closed here: a track to blur without any box cannot be placed, so it stops the
 render (:class:`~btslog.errors.InvalidInput`) instead of being skipped.
 
@@ -82,8 +85,9 @@ class BlurSettings:
     def __post_init__(self) -> None:
         kinds = {"style": str, "shape": str, "preset": str, "padding": int, "min_size": int,
                  "cells": int, "crf": int, "audio_bitrate_per_channel": int,
-                 "margin": (int, float), "unsure_margin": (int, float), "sigma": (int, float), "thickness": (int, float),
-                 "color": tuple, "blur_color": tuple, "keep_color": tuple}  # fmt: skip
+                 "margin": (int, float), "unsure_margin": (int, float), "sigma": (int, float),
+                 "thickness": (int, float), "color": tuple, "blur_color": tuple,
+                 "keep_color": tuple}  # fmt: skip
         wrong = [f"{name} {getattr(self, name)!r} is not a {getattr(kind, '__name__', 'number')}"
                  for name, kind in kinds.items()
                  if not isinstance(getattr(self, name), kind)
@@ -127,8 +131,9 @@ class BlurSettings:
 
     def describe(self) -> dict:
         """The settings that decide what a render hides (for the manifest)."""
-        values = {"style": self.style, "margin": self.margin, "padding": self.padding,
-                  "unsure_margin": self.unsure_margin, "shape": self.shape, "min_size": self.min_size}  # fmt: skip
+        values = {"style": self.style, "margin": self.margin, "unsure_margin": self.unsure_margin,
+                  "padding": self.padding, "shape": self.shape,
+                  "min_size": self.min_size}  # fmt: skip
         if self.style == "gaussian":
             values.update(sigma=self.sigma)
         elif self.style == "pixelate":
