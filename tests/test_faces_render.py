@@ -466,6 +466,33 @@ def test_rotation_and_odd_sizes_are_kept(tmp_path):
     assert probe(output).duration_frames == 10
 
 
+def test_colours_of_a_bt709_source_are_kept(tmp_path):
+    """The picture piped to the encoder is described as the source is: no conversion from
+    an assumed BT.601 shifts the colours (it moved the mean luma by ~3 levels)."""
+    import av
+
+    source = tmp_path / "hd.mp4"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=s=320x180:r=25:d=0.4", "-c:v", "libx264",
+           "-preset", "ultrafast", "-crf", "0", "-pix_fmt", "yuv420p", "-color_range", "tv",
+           "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709",
+           str(source))  # fmt: skip
+    output = tmp_path / "out.mp4"
+    far = FaceTrack(0, 0, ((0, Box(0, 0, 10, 10)),), id=7)  # blurs frame 0 only
+    render_blurred(source, probe(source), [(far, OPTED_OUT)], output)
+
+    def planes(path):
+        with av.open(str(path)) as container:
+            frames = list(container.decode(video=0))
+            tags = (frames[0].colorspace, frames[0].color_primaries, frames[0].color_trc)
+            return tags, [frame.to_ndarray(format="yuv420p").astype(int) for frame in frames]
+
+    (before_tags, before), (after_tags, after) = planes(source), planes(output)
+    assert after_tags == before_tags and before_tags[0] == 1  # the BT.709 matrix all through
+    for number in range(1, len(before)):  # the frames no box touches
+        difference = after[number] - before[number]
+        assert abs(difference[:180].mean()) < 0.2 and abs(difference[180:].mean()) < 0.2
+
+
 def test_interrupted_render_leaves_nothing(media, tmp_path):
     source = media["a2398"]
     info = probe(source)

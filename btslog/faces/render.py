@@ -309,6 +309,9 @@ def _color_args(frame, packed: bool) -> tuple[list[str], list[str]]:
         ("-color_trc", _TRANSFERS, frame.color_trc),
     ):
         if value in table:
+            # On both sides: an input left untagged is taken as BT.601 and converted to what
+            # the output says, shifting every colour (and costing a swscale pass per frame).
+            input_args += [option, table[value]]
             output_args += [option, table[value]]
     return input_args, output_args
 

@@ -137,6 +137,20 @@ def run(
     return stderr
 
 
+PIPE_BYTES = 1 << 20  # Linux's default limit for an unprivileged pipe (64 KB otherwise)
+
+
+def _widen_pipe(pipe) -> None:
+    """Let ``pipe`` hold 1 MB: a frame then crosses in a few writes instead of dozens of
+    64 KB hand-offs between the two processes.  Where the system refuses, nothing changes."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        return
+    with contextlib.suppress(AttributeError, OSError):  # F_SETPIPE_SZ is Linux's
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+
+
 class FrameWriter:
     """Pipe raw frames into an ffmpeg encode: ``with FrameWriter(...) as w: w.write(frame)``.
 
@@ -179,6 +193,7 @@ class FrameWriter:
         self.process = subprocess.Popen(
             self.argv, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
+        _widen_pipe(self.process.stdin)
 
         def drain() -> None:
             assert self.process is not None and self.process.stderr is not None
