@@ -301,6 +301,28 @@ def test_a_follower_that_jumps_to_a_look_alike_is_stopped():
         assert box.x1 == pytest.approx(400 - 8 * frame, abs=10), frame
 
 
+def test_small_faces_are_aligned_from_their_surroundings_as_from_the_whole_picture():
+    """The SFace crop of a small face comes from converting only the part of the stored
+    picture around it: the same crop as from the whole picture converted."""
+    import av
+    import cv2
+    import numpy as np
+
+    from btslog.faces.identify import align
+    from btslog.faces.scan import _surroundings
+
+    rng = np.random.default_rng(3)
+    bgr = cv2.GaussianBlur(rng.integers(0, 255, (360, 640, 3), dtype=np.uint8), (0, 0), 3)
+    picture = av.VideoFrame.from_ndarray(bgr, format="bgr24").reformat(format="yuv420p")
+    for x, y, size in ((301, 157, 40), (0, 0, 30), (610, 335, 28)):  # inside, at corners
+        face = detection(x, y, size)
+        image, left, top = _surroundings(picture, face.box)
+        assert left % 2 == top % 2 == 0 and image.shape[0] < 360 and image.shape[1] < 640
+        near = align(image, face.moved(left, top)).astype(int)
+        whole = align(picture.to_ndarray(format="bgr24"), face).astype(int)
+        assert np.abs(near - whole).mean() < 2.0, (x, y)
+
+
 def test_scan_settings_name_their_results():
     assert ScanSettings().key() == ScanSettings().key()
     assert ScanSettings().key() != ScanSettings(detect_stride=1).key()

@@ -53,6 +53,14 @@ class Detection:
     def score(self) -> float:
         return self.box.score
 
+    def moved(self, dx: float, dy: float) -> Detection:
+        """The same detection in a picture whose origin is ``(dx, dy)`` in this one's."""
+        box = self.box
+        points = tuple(value - (dx if index % 2 == 0 else dy)
+                       for index, value in enumerate(self.landmarks))  # fmt: skip
+        return Detection(Box(box.x1 - dx, box.y1 - dy, box.x2 - dx, box.y2 - dy, box.score),
+                         points)  # fmt: skip
+
     def yunet_row(self, scale: float | tuple[float, float] = 1.0):
         """The detection as YuNet's 15-float row, in an image ``scale`` (x, y) times the
         source."""

@@ -261,7 +261,8 @@ def _dense(tracker, number: int) -> bool:
 
 def _cropper(picture, working, rotation: int, to_working: tuple[float, float]):
     """``crop(detection)``: the aligned SFace crop, from the working picture, or from the
-    full-size picture (converted once, only when needed) for faces small at working size."""
+    full-size picture for faces small at working size: only the face's surroundings are
+    converted where the picture is stored upright in 4:2:0, else the whole picture (once)."""
     from btslog.faces.identify import align
 
     full: list = []
@@ -269,8 +270,32 @@ def _cropper(picture, working, rotation: int, to_working: tuple[float, float]):
     def crop(detection):
         if detection.box.width * to_working[0] >= SOURCE_CROP_BELOW or to_working[0] >= 0.9:
             return align(working, detection, to_working)
+        if not rotation % 360 and picture.format.name == "yuv420p":
+            image, left, top = _surroundings(picture, detection.box)
+            return align(image, detection.moved(left, top), 1.0)
         if not full:
             full.append(_rotate(picture.to_ndarray(format="bgr24"), rotation))
         return align(full[0], detection, 1.0)
 
     return crop
+
+
+def _surroundings(picture, box: Box):
+    """``(BGR image, left, top)``: the part of a yuv420p ``picture`` around ``box`` (grown by
+    its size on every side, clamped, on even pixels), converted alone."""
+    import cv2
+    import numpy as np
+
+    grow_x, grow_y = box.width, box.height
+    left = max(0, int(box.x1 - grow_x) & ~1)
+    top = max(0, int(box.y1 - grow_y) & ~1)
+    right = min(picture.width & ~1, (int(box.x2 + grow_x) + 2) & ~1)
+    bottom = min(picture.height & ~1, (int(box.y2 + grow_y) + 2) & ~1)
+    right, bottom = max(right, left + 2), max(bottom, top + 2)
+    luma, blue, red = (np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)
+                       for plane in picture.planes)  # fmt: skip
+    parts = (luma[top:bottom, left:right],
+             blue[top // 2 : bottom // 2, left // 2 : right // 2],
+             red[top // 2 : bottom // 2, left // 2 : right // 2])  # fmt: skip
+    i420 = np.concatenate([part.ravel() for part in parts]).reshape(-1, right - left)
+    return cv2.cvtColor(i420, cv2.COLOR_YUV2BGR_I420), left, top
