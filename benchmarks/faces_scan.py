@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import statistics
 import subprocess
 import sys
@@ -67,20 +66,24 @@ def blur_boxes(tracks, frame: int, margin: float, padding: int, unsure: float, k
 
 def uncovered_mask(face, boxes, width: int, height: int):
     """(mask, x1, y1): the pixels of the integer ``face`` box [x1, y1, x2, y2) (clipped to
-    the frame) that no box covers; a box covers the pixels it touches (renders round
-    outwards).  None when the face is outside the frame."""
+    the frame) that no box covers, each box covering exactly the pixels a render changes
+    for it (``hidden_region``).  None when the face is outside the frame."""
     import numpy as np
+
+    from btslog.faces.blur import BlurSettings, hidden_region
 
     x1, y1 = max(0, int(face[0])), max(0, int(face[1]))
     x2, y2 = min(width, int(face[2])), min(height, int(face[3]))
     if x2 <= x1 or y2 <= y1:
         return None
     mask = np.ones((y2 - y1, x2 - x1), dtype=bool)
+    settings = BlurSettings()
     for box in boxes:
-        left = max(x1, math.floor(box.x1))
-        top = max(y1, math.floor(box.y1))
-        right = min(x2, math.ceil(box.x2))
-        bottom = min(y2, math.ceil(box.y2))
+        region = hidden_region(box, width, height, settings)
+        if region is None:
+            continue
+        left, top = max(x1, region[0]), max(y1, region[1])
+        right, bottom = min(x2, region[2]), min(y2, region[3])
         if right > left and bottom > top:
             mask[top - y1 : bottom - y1, left - x1 : right - x1] = False
     return mask, x1, y1

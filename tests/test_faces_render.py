@@ -25,10 +25,12 @@ from btslog.faces.blur import (
     check_decisions,
     draw_preview,
     hidden_area,
+    hidden_region,
     kept_clear,
     labelled_boxes_for_frame,
     load_settings,
     pixel_region,
+    region_grid,
 )
 from btslog.faces.model import FOLLOWED_SCORE, BlurDecision, Box, FaceTrack
 from btslog.faces.render import manifest_path, render_blurred
@@ -290,6 +292,25 @@ def test_i420_blur_changes_only_the_box_in_every_plane():
         differs = plane != source
         assert not differs[:, :15].any() and not differs[:, 55:].any()
         assert not differs[:10].any() and not differs[50:].any()
+
+
+def test_hidden_regions_snap_to_the_macroblock_grid_in_hd():
+    import numpy as np
+
+    assert [region_grid(*size) for size in ((1920, 1080), (1080, 1920), (1280, 720),
+                                            (640, 360), (320, 180))] == [16, 16, 16, 8, 2]  # fmt: skip
+    box = Box(301.4, 157.2, 389.9, 270.1)
+    region = hidden_region(box, 1280, 720, SETTINGS)
+    assert region == (288, 144, 400, 272)  # widened outwards to multiples of 16
+    # A face moving a few pixels keeps its region: the encoder sees the same blur.
+    moved = Box(box.x1 + 2, box.y1 - 2, box.x2 + 2, box.y2 - 2)
+    assert hidden_region(moved, 1280, 720, SETTINGS) == region
+    assert hidden_region(Box(1270, 700, 1290, 730), 1280, 720, SETTINGS) == (1264, 688, 1280, 720)
+    rng = np.random.default_rng(5)
+    frame = rng.integers(16, 235, (720 * 3 // 2, 1280), dtype=np.uint8)
+    result = blur_regions_i420(frame, [box], "gaussian", SETTINGS)
+    rows, columns = np.nonzero(result[:720] != frame[:720])
+    assert (columns.min(), rows.min(), columns.max() + 1, rows.max() + 1) == region
 
 
 def test_preview_outlines_without_hiding():
