@@ -60,7 +60,8 @@ def blur_boxes(tracks, frame: int, margin: float, padding: int, unsure: float, k
     from btslog.faces.model import BlurDecision
 
     decisions = [(track, BlurDecision(None, True, "benchmark")) for track in tracks]
-    decisions += [(track, BlurDecision(None, False, "released")) for track in kept]
+    decisions += [(track, BlurDecision(None, False, "released", released=True))
+                  for track in kept]  # fmt: skip
     return boxes_for_frame(frame, decisions, margin, padding, unsure)
 
 
@@ -182,8 +183,9 @@ def measure_speed(rounds: int, settings) -> dict:
         decisions = []
         for number, track in enumerate(scanned, 1):
             name = match(track.embedding, references)[0] if track.embedding else None
+            keep = name in released
             decisions.append((replace(track, id=number),
-                              BlurDecision(number, name not in released, "benchmark")))  # fmt: skip
+                              BlurDecision(number, not keep, "benchmark", released=keep)))  # fmt: skip
         render_blurred(clip, info, decisions, target / "blurred.mp4", policy="all_but_released")
 
     steps = {"plain": lambda: plain_transcode(clip), "scan": scan, "render": render}

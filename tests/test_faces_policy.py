@@ -31,6 +31,9 @@ def test_decisions(person, consent, assigned, all_but_released, opted_out_only):
     assert default.blur is all_but_released and default.track_id == 7
     assert (default.first_frame, default.last_frame) == (10, 50)
     assert decide(face, "opted_out").blur is opted_out_only
+    # Only a released person's face keeps other faces' blur margins off it, in either policy.
+    for policy in ("all_but_released", "opted_out"):
+        assert decide(face, policy).released is (consent == "released")
     if assigned:
         assert "assigned by editor" in default.reason
     elif person:

@@ -160,10 +160,10 @@ def test_margins_keep_clear_of_released_faces_but_never_cut_the_face():
         face, 0.5
     )
 
-    def hidden(kept_box):
+    def hidden(kept_box, released=True):
         pairs = [(FaceTrack(0, 10, ((0, face),), id=1), OPTED_OUT),
                  (FaceTrack(0, 10, ((0, kept_box),), id=2),
-                  BlurDecision(2, False, "released", person="Sam"))]  # fmt: skip
+                  BlurDecision(2, False, "released", person="Sam", released=released))]  # fmt: skip
         (area,) = boxes_for_frame(0, pairs, 0.5, 0)
         (drawn,) = [box for box, _label, blur in labelled_boxes_for_frame(0, pairs, 0.5, 0)
                     if blur]  # fmt: skip
@@ -171,8 +171,10 @@ def test_margins_keep_clear_of_released_faces_but_never_cut_the_face():
         return area
 
     assert hidden(beside) == Box(50, 50, 230, 250, 0.9)
-    # A released face the detector is unsure of does not cut anyone's margin.
+    # A released face the detector is unsure of does not cut anyone's margin, nor does an
+    # unknown face that an opted_out policy leaves visible.
     assert hidden(Box(230, 80, 330, 220, 0.4)) == Box(50, 50, 250, 250, 0.9)
+    assert hidden(beside, released=False) == Box(50, 50, 250, 250, 0.9)
 
 
 def test_released_tracks_are_not_hidden_but_previewed():
@@ -201,7 +203,8 @@ def test_frame_plan_answers_like_boxes_for_frame():
                                        chance.uniform(100, 200), chance.uniform(100, 200),
                                        chance.choice((0.9, FOLLOWED_SCORE))))
                            for frame in frames)  # fmt: skip
-        decision = BlurDecision(number, chance.random() < 0.7, "opted_out")
+        blur = chance.random() < 0.7
+        decision = BlurDecision(number, blur, "opted_out", released=not blur)
         pairs.append((FaceTrack(start, end, detections, id=number), decision))
     for preview, expected in ((False, boxes_for_frame), (True, labelled_boxes_for_frame)):
         plan = FramePlan(pairs, SETTINGS, preview)

@@ -323,6 +323,16 @@ def test_small_faces_are_aligned_from_their_surroundings_as_from_the_whole_pictu
         assert np.abs(near - whole).mean() < 2.0, (x, y)
 
 
+def test_deblocking_is_skipped_only_where_the_detector_shrinks_the_picture():
+    from btslog.faces.scan import decoder_options
+
+    assert decoder_options((640 / 1920, 360 / 1080)) == {"skip_loop_filter": "all"}  # HD
+    assert decoder_options((0.5, 0.5)) == {"skip_loop_filter": "all"}
+    assert decoder_options((640 / 1280, 360 / 720)) == {"skip_loop_filter": "all"}
+    assert decoder_options((640 / 854, 360 / 480)) == {}  # shrunk less: blocks would show
+    assert decoder_options((640 / 128, 480 / 96)) == {}  # enlarged (tiny faces)
+
+
 def test_scan_settings_name_their_results():
     assert ScanSettings().key() == ScanSettings().key()
     assert ScanSettings().key() != ScanSettings(detect_stride=1).key()

@@ -301,10 +301,13 @@ def kept_clear(area: Box, face: Box, shown: Sequence[Box]) -> Box:
 
 
 def _shown_faces(frame_number: int, decisions) -> list[Box]:
-    """The confidently placed boxes at ``frame_number`` of the tracks left visible."""
+    """The confidently placed boxes at ``frame_number`` of released people left visible
+    (not of unknown faces an ``opted_out`` policy leaves visible: they yield nothing)."""
     shown = []
     for track, decision in decisions:
-        if decision.blur or not track.first_frame <= frame_number <= track.last_frame:
+        if decision.blur or not decision.released:
+            continue
+        if not track.first_frame <= frame_number <= track.last_frame:
             continue
         box = track.box_at(frame_number)
         if box is not None and box.score >= SURE_SCORE:

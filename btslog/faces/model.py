@@ -95,6 +95,7 @@ class BlurDecision:
     first_frame: int = 0
     last_frame: int = 0
     extra: dict = field(default_factory=dict, compare=False)
+    released: bool = False  # the person signed a release: blur margins keep clear of them
 
 
 def encode_detections(detections) -> bytes:

@@ -58,7 +58,8 @@ def decide(track, policy: str) -> BlurDecision:
             reason = f"{person} released ({how})"
         else:
             reason = f"{person}: consent {consent} ({how})"
-    return BlurDecision(track.id, blur, reason, person, track.first_frame, track.last_frame)
+    return BlurDecision(track.id, blur, reason, person, track.first_frame, track.last_frame,
+                        released=bool(person) and consent == "released")  # fmt: skip
 
 
 def _to_bytes(vector) -> bytes:
