@@ -108,11 +108,15 @@ def test_shipped_preset_loads_and_matches_the_defaults():
     [{"style": "mosaic"}, {"shape": "star"}, {"styles": {"pixelate": {"cells": 40}}},
      {"styles": {"gaussian": {"sigma": 0.01}}}, {"margin": -1},
      {"styles": {"solid": {"colour": [1, 2, 3]}}},
-     {"padding": "6"}, {"styles": {"solid": {"color": [0, 0]}}}],
+     {"padding": "6"}, {"styles": {"solid": {"color": [0, 0]}}},
+     {"unsure_margin": 5}, {"unsure_margin": "wide"}],
 )  # fmt: skip
 def test_weak_or_unknown_settings_are_refused(overrides):
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput) as caught:
         load_settings(overrides)
+    assert "presets/blur.toml" in (caught.value.hint or "")  # where the keys are explained
+    if "colour" not in str(overrides):  # a value out of range: fixed where a project sets it
+        assert "[consent] table of btslog.toml" in caught.value.hint
 
 
 # --- which boxes a frame hides ----------------------------------------------------------------

@@ -95,7 +95,7 @@ class BlurSettings:
         if wrong:
             raise InvalidInput(
                 "blur settings: " + "; ".join(wrong),
-                hint="fix the [blur] table of btslog.toml (see presets/blur.toml)",
+                hint="fix the [consent] table of btslog.toml (see presets/blur.toml)",
             )
         problems = []
         if self.style not in STYLES:
@@ -123,7 +123,7 @@ class BlurSettings:
         if problems:
             raise InvalidInput(
                 "blur settings: " + "; ".join(problems),
-                hint="fix the [blur] table of btslog.toml (see presets/blur.toml)",
+                hint="fix the [consent] table of btslog.toml (see presets/blur.toml)",
             )
 
     def with_style(self, style: str | None) -> BlurSettings:
