@@ -125,9 +125,9 @@ class FramePlan:
         self.preview = preview
         entries = []
         for track, decision in decisions:
-            if not track.detections:
+            # Released people left visible matter to a render too: margins keep clear of them.
+            if not track.detections or not (decision.blur or decision.released or preview):
                 continue
-            # Tracks left visible matter to a render too: the margins keep clear of them.
             reach = settings.padding if decision.blur else 0
             frames = [frame for frame, _box in track.detections]
             entries.append((track.first_frame - reach, track.last_frame + reach, track, decision,

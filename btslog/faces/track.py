@@ -20,9 +20,10 @@ appearance, and follows a face the detector lost with a template tracker:
   score 0.0 to the track, so the blur follows the head through the gap.  Following stops
   when the correlation drops below :data:`FOLLOW_MIN_CORRELATION`, the template is flat, the
   box leaves the picture, jumps off the predicted place (more than
-  :data:`FOLLOW_MAX_OFFSET` face sizes per frame: it found something else), or stays put for :data:`STUCK_AFTER` frames while the face was
-  moving (the template kept the background), and the lost face then *coasts* on at the
-  velocity it was lost with, from the last place the follower saw it moving, for
+  :data:`FOLLOW_MAX_OFFSET` face sizes per frame: it found something else), or stays put
+  for :data:`STUCK_AFTER` frames while the face was moving (the template kept the
+  background), and the lost face then *coasts* on at the velocity it was lost with, from
+  the last place the follower saw it moving, for
   :data:`COAST_FRAMES` (a person walking on behind another).  Following and coasting stop
   for good when the box runs into a detected face (:data:`BEHIND`): the lost face is behind
   it, and blurring the face in front would hide a person who may have consented.
