@@ -273,10 +273,6 @@ def _squared(box: Box) -> Box:
     return Box(centre - half, box.y1, centre + half, box.y2, box.score)
 
 
-def _overlap(a: Box, b: Box) -> float:
-    return max(0.0, min(a.x2, b.x2) - max(a.x1, b.x1)) * max(0.0, min(a.y2, b.y2) - max(a.y1, b.y1))
-
-
 def kept_clear(area: Box, face: Box, shown: Sequence[Box]) -> Box:
     """``area`` (the hidden area of ``face``) with its margin cut back on one side wherever it
     reaches into a face in ``shown`` -- never into ``face`` itself.
@@ -288,7 +284,7 @@ def kept_clear(area: Box, face: Box, shown: Sequence[Box]) -> Box:
     """
     core = _squared(face)
     for other in shown:
-        if _overlap(area, other) <= 0:
+        if area.overlap(other) <= 0:
             continue
         cuts = [
             Box(min(max(area.x1, other.x2), core.x1), area.y1, area.x2, area.y2, area.score),
@@ -296,7 +292,7 @@ def kept_clear(area: Box, face: Box, shown: Sequence[Box]) -> Box:
             Box(area.x1, min(max(area.y1, other.y2), core.y1), area.x2, area.y2, area.score),
             Box(area.x1, area.y1, area.x2, max(min(area.y2, other.y1), core.y2), area.score),
         ]
-        area = min(cuts, key=lambda cut: (_overlap(cut, other), -cut.width * cut.height))
+        area = min(cuts, key=lambda cut: (cut.overlap(other), -cut.width * cut.height))
     return area
 
 

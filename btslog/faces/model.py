@@ -38,10 +38,14 @@ class Box:
         dx, dy = self.width * margin, self.height * margin
         return Box(self.x1 - dx, self.y1 - dy, self.x2 + dx, self.y2 + dy, self.score)
 
+    def overlap(self, other: Box) -> float:
+        """The area the two boxes share (0 when they do not meet)."""
+        width = min(self.x2, other.x2) - max(self.x1, other.x1)
+        height = min(self.y2, other.y2) - max(self.y1, other.y1)
+        return max(0.0, width) * max(0.0, height)
+
     def iou(self, other: Box) -> float:
-        left, top = max(self.x1, other.x1), max(self.y1, other.y1)
-        right, bottom = min(self.x2, other.x2), min(self.y2, other.y2)
-        inter = max(0.0, right - left) * max(0.0, bottom - top)
+        inter = self.overlap(other)
         union = self.width * self.height + other.width * other.height - inter
         return inter / union if union > 0 else 0.0
 

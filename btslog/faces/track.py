@@ -207,13 +207,7 @@ def _centre(box: Box) -> tuple[float, float]:
 def _behind(box: Box, detections) -> bool:
     """Whether a detected face covers more than BEHIND of ``box``."""
     area = max(1e-6, box.width * box.height)
-    for detection in detections:
-        other = detection.box
-        width = min(box.x2, other.x2) - max(box.x1, other.x1)
-        height = min(box.y2, other.y2) - max(box.y1, other.y1)
-        if width > 0 and height > 0 and width * height / area > BEHIND:
-            return True
-    return False
+    return any(box.overlap(detection.box) / area > BEHIND for detection in detections)
 
 
 def _radius(track: _Track, frame: int, long_side: float) -> float:
