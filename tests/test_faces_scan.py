@@ -323,6 +323,54 @@ def test_small_faces_are_aligned_from_their_surroundings_as_from_the_whole_pictu
         assert np.abs(near - whole).mean() < 2.0, (x, y)
 
 
+def test_the_tracker_takes_the_frames_a_frame_by_frame_scan_would(monkeypatch):
+    """YuNet looks at two frames side by side, but the tracker is fed in order and only the
+    frames the schedule asks for: the next one where a face is new, fast or lost, else the
+    one a stride later."""
+    import itertools
+
+    from btslog.faces import scan as scan_module
+    from btslog.faces.track import Tracker
+
+    taken, dense = [], {}
+    update, is_dense = Tracker.update, scan_module._dense
+
+    def spy_update(self, frame, *args, **kwargs):
+        taken.append(frame)
+        return update(self, frame, *args, **kwargs)
+
+    def spy_dense(tracker, number):
+        dense[number] = is_dense(tracker, number)
+        return dense[number]
+
+    monkeypatch.setattr(Tracker, "update", spy_update)
+    monkeypatch.setattr(scan_module, "_dense", spy_dense)
+    path = SAMPLES / CLIPS["A001C001"]
+    scan_clip(path, probe(path), settings=ScanSettings(frame_limit=150, detect_stride=3))
+    assert taken[0] == 0 and taken == sorted(set(taken))
+    steps = [later - earlier for earlier, later in itertools.pairwise(taken)]
+    assert steps == [1 if dense[frame] else 3 for frame in taken[:-1]]
+    assert {1, 3} <= set(steps)  # both kinds happen in these frames
+    assert taken[-1] >= 150 - 3
+
+
+def test_an_interrupted_scan_stops_its_workers(monkeypatch):
+    import threading
+
+    import cv2
+
+    def interrupt(done, total):
+        if done >= 50:
+            raise KeyboardInterrupt
+
+    threads = cv2.getNumThreads()
+    path = SAMPLES / CLIPS["A001C001"]
+    with pytest.raises(KeyboardInterrupt):
+        scan_clip(path, probe(path), progress=interrupt)
+    assert cv2.getNumThreads() == threads
+    assert not [t for t in threading.enumerate() if t.name.startswith("btslog-scan")]
+
+
 def test_deblocking_is_skipped_only_where_the_detector_shrinks_the_picture():
     from btslog.faces.scan import decoder_options
 

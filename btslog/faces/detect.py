@@ -108,6 +108,25 @@ def quiet_cv2():
     return manager()
 
 
+def single_threaded_cv2():
+    """A block in which OpenCV runs every call on the calling thread (restored afterwards):
+    for jobs that run their own threads, or whose pieces are too small to share out."""
+    import contextlib
+
+    import cv2
+
+    @contextlib.contextmanager
+    def manager():
+        previous = cv2.getNumThreads()
+        cv2.setNumThreads(1)
+        try:
+            yield
+        finally:
+            cv2.setNumThreads(previous)
+
+    return manager()
+
+
 class Detector:
     """YuNet at a working resolution.  Not thread-safe: one per job (it is cheap to make)."""
 

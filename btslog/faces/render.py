@@ -64,6 +64,7 @@ from btslog.faces.blur import (
     labelled_boxes_for_frame,
     load_settings,
 )
+from btslog.faces.detect import single_threaded_cv2
 from btslog.faces.model import BlurDecision, FaceTrack
 from btslog.model import MediaInfo
 
@@ -568,7 +569,8 @@ def render_blurred(
             input_args=input_args,
         )  # fmt: skip
         frames_with_boxes = 0
-        with writer, _single_threaded_cv2(), _Feeder(writer) as feeder:
+        # OpenCV's thread pool only adds hand-offs for regions this small; ffmpeg has the cores
+        with writer, single_threaded_cv2(), _Feeder(writer) as feeder:
             for number, frame in _chain((first_number, first_frame), frames):
                 boxes = plan.boxes(number)
                 if boxes:
@@ -703,20 +705,6 @@ def _untouched(frame, width: int, height: int, packed: bool) -> list:
     ):
         return list(frame.planes)
     return [_picture(frame, width, height, packed)]
-
-
-@contextlib.contextmanager
-def _single_threaded_cv2():
-    """OpenCV's thread pool only adds hand-offs for regions this small, and ffmpeg has the
-    cores; restored afterwards."""
-    import cv2
-
-    previous = cv2.getNumThreads()
-    cv2.setNumThreads(1)
-    try:
-        yield
-    finally:
-        cv2.setNumThreads(previous)
 
 
 def _picture(frame, width: int, height: int, packed: bool):
