@@ -9,10 +9,11 @@ more where unsure, kept clear of released faces, held for the padding).
 
 Three measurements, one command:
 
-1. **Speed.**  On a 1920x1080 clip of the full-size sample shoot, alternating in each round
-   (medians printed): ``ffmpeg -i clip -c:v libx264 -preset veryfast -f null -``; the face
-   scan; the blurred render of its tracks under the default policy.  The job is scan plus
-   render, against the plain transcode (aim: >= 0.5x).
+1. **Speed.**  On every clip of the full-size (1920x1080) sample shoot, alternating in each
+   round: ``ffmpeg -i clip -c:v libx264 -preset veryfast -f null -`` (and the same at the
+   render's crf); the face scan; the blurred render of its tracks under the default policy.
+   The job is scan plus render, against the plain transcode of the same clips in the same
+   round (aim: >= 0.5x); the median round is printed, with every round and every clip.
 2. **Sample shoot.**  Every clip of the small (committed) and the full-size shoot (made once
    with ``btslog samples make benchmarks/out/shoot_full --size full``, cached) is
    scanned, each track matched against the people's reference photos, and blurred unless it is
@@ -157,10 +158,13 @@ def plain_transcode(clip: Path, *quality: str) -> None:
 
 
 def measure_speed(rounds: int, settings) -> dict:
-    """The whole job on one 1080p clip of the full-size shoot -- scan, then the blurred
+    """The whole job on every clip of the full-size (1080p) shoot -- scan, then the blurred
     render with the default policy (everyone but the released person hidden) -- against a
     plain transcode of the same clip at x264's defaults (crf 23) and at the render's own
-    quality (the same encode), the four alternating in each round."""
+    quality (the same encode).  Every step of every clip runs once a round, in an order
+    reversed every other round; each round's ratio compares that round's job with that
+    round's plain transcodes (a busy machine slows both), and the median round is reported
+    with the spread."""
     from dataclasses import replace
 
     from btslog.faces.blur import BlurSettings
@@ -171,43 +175,63 @@ def measure_speed(rounds: int, settings) -> dict:
     from btslog.media.probe import probe
 
     folder = full_shoot()
-    clip = folder / "cardA/PRIVATE/M4ROOT/CLIP/A001C001.MP4"
-    info = probe(clip)
     shoot = json.loads((folder / "shoot.json").read_text())
     released = {p["id"] for p in shoot["people"] if p["consent"] == "released"}
     references = [(p["id"], embed_photo(folder / p["photo"])) for p in shoot["people"]]
     target = OUT / "speed"
-    scanned: list = []
+    crf = str(BlurSettings().crf)
+    clips = {Path(clip["path"]).stem: folder / clip["path"] for clip in shoot["clips"]}
+    infos = {name: probe(path) for name, path in clips.items()}
+    scanned: dict[str, list] = {}
 
-    def scan() -> None:
-        scanned[:] = scan_clip(clip, info, settings=settings)
+    def scan(name: str) -> None:
+        scanned[name] = scan_clip(clips[name], infos[name], settings=settings)
 
-    def render() -> None:
+    def render(name: str) -> None:
         decisions = []
-        for number, track in enumerate(scanned, 1):
-            name = match(track.embedding, references)[0] if track.embedding else None
-            keep = name in released
+        for number, track in enumerate(scanned[name], 1):
+            who = match(track.embedding, references)[0] if track.embedding else None
+            keep = who in released
             decisions.append((replace(track, id=number),
                               BlurDecision(number, not keep, "benchmark", released=keep)))  # fmt: skip
-        render_blurred(clip, info, decisions, target / "blurred.mp4", policy="all_but_released")
+        render_blurred(clips[name], infos[name], decisions, target / f"{name}.mp4",
+                       policy="all_but_released")  # fmt: skip
 
-    crf = str(BlurSettings().crf)
-    steps = {"plain": lambda: plain_transcode(clip), "scan": scan, "render": render,
-             "plain_same": lambda: plain_transcode(clip, "-crf", crf)}  # fmt: skip
+    steps = {}
+    for name, path in clips.items():
+        steps[(name, "plain")] = lambda path=path: plain_transcode(path)
+        steps[(name, "scan")] = lambda name=name: scan(name)
+        steps[(name, "render")] = lambda name=name: render(name)
+        steps[(name, "plain_same")] = lambda path=path: plain_transcode(path, "-crf", crf)
     times, cpu = alternating_rounds(steps, rounds, target, lambda number, times: None)
-    frames = info.duration_frames
-    fps = {name: frames / statistics.median(values) for name, values in times.items()}
-    job = frames / (statistics.median(times["scan"]) + statistics.median(times["render"]))
-    job_cpu = statistics.median(cpu["scan"]) + statistics.median(cpu["render"])
-    return {"clip": clip.name, "frames": frames, "plain_fps": fps["plain"],
-            "scan_fps": fps["scan"], "render_fps": fps["render"], "job_fps": job,
-            "scan_vs_plain": fps["scan"] / fps["plain"],
-            "render_vs_plain": fps["render"] / fps["plain"], "job_vs_plain": job / fps["plain"],
-            "job_cpu_vs_plain": statistics.median(cpu["plain"]) / job_cpu,
-            "render_crf": crf, "plain_same_fps": fps["plain_same"],
-            "job_vs_plain_same": job / fps["plain_same"],
-            "job_cpu_vs_plain_same": statistics.median(cpu["plain_same"]) / job_cpu,
-            "tracks": len(scanned)}  # fmt: skip
+
+    def total(measure, step: str, round_number: int, names=clips) -> float:
+        return sum(measure[(name, step)][round_number] for name in names)
+
+    def ratios(measure, base: str, names=clips) -> list[float]:
+        """Per round: the plain transcodes' time over the job's (scan + render)."""
+        return [total(measure, base, r, names)
+                / (total(measure, "scan", r, names) + total(measure, "render", r, names))
+                for r in range(rounds)]  # fmt: skip
+
+    def per_step(step: str) -> list[float]:
+        return [total(times, "plain", r) / total(times, step, r) for r in range(rounds)]
+
+    frames = sum(info.duration_frames for info in infos.values())
+    job = ratios(times, "plain")
+    return {"clips": list(clips), "frames": frames, "rounds": rounds,
+            "plain_fps": frames / statistics.median(total(times, "plain", r)
+                                                    for r in range(rounds)),
+            "job_vs_plain": statistics.median(job), "job_vs_plain_rounds": job,
+            "scan_vs_plain": statistics.median(per_step("scan")),
+            "render_vs_plain": statistics.median(per_step("render")),
+            "job_cpu_vs_plain": statistics.median(ratios(cpu, "plain")),
+            "render_crf": crf,
+            "job_vs_plain_same": statistics.median(ratios(times, "plain_same")),
+            "job_cpu_vs_plain_same": statistics.median(ratios(cpu, "plain_same")),
+            "per_clip": {name: statistics.median(ratios(times, "plain", [name]))
+                         for name in clips},
+            "tracks": {name: len(tracks) for name, tracks in scanned.items()}}  # fmt: skip
 
 
 # --- the sample shoot -----------------------------------------------------------------------
@@ -386,15 +410,16 @@ def main() -> None:
     if not args.skip_speed:
         speed = measure_speed(args.rounds, settings)
         report["speed"] = speed
-        print(f"speed on {speed['clip']} (1920x1080, {speed['frames']} frames, {speed['tracks']} "
-              f"tracks): plain ffmpeg decode + libx264 veryfast {speed['plain_fps']:.1f} fps; "
-              f"scan {speed['scan_fps']:.1f} fps = {speed['scan_vs_plain']:.2f}x; blurred render "
-              f"{speed['render_fps']:.1f} fps = {speed['render_vs_plain']:.2f}x; scan + render "
-              f"{speed['job_fps']:.1f} fps = {speed['job_vs_plain']:.2f}x plain (CPU time "
-              f"{speed['job_cpu_vs_plain']:.2f}x); against the same encode (crf "
-              f"{speed['render_crf']}, {speed['plain_same_fps']:.1f} fps): "
-              f"{speed['job_vs_plain_same']:.2f}x (CPU time {speed['job_cpu_vs_plain_same']:.2f}x; "
-              "aim >= 0.5x)", flush=True)  # fmt: skip
+        print(f"speed, whole job (scan, then blurred render) on the {len(speed['clips'])} clips of "
+              f"the full-size shoot ({speed['frames']} frames at 1920x1080; plain ffmpeg decode + "
+              f"libx264 veryfast {speed['plain_fps']:.1f} fps): {speed['job_vs_plain']:.2f}x plain "
+              f"(rounds {', '.join(f'{r:.2f}' for r in speed['job_vs_plain_rounds'])}; CPU time "
+              f"{speed['job_cpu_vs_plain']:.2f}x; aim >= 0.5x); scan {speed['scan_vs_plain']:.2f}x, "
+              f"render {speed['render_vs_plain']:.2f}x; against the same encode (crf "
+              f"{speed['render_crf']}): {speed['job_vs_plain_same']:.2f}x (CPU time "
+              f"{speed['job_cpu_vs_plain_same']:.2f}x); per clip "
+              + ", ".join(f"{name} {ratio:.2f}x ({speed['tracks'][name]} tracks)"
+                          for name, ratio in speed["per_clip"].items()), flush=True)  # fmt: skip
     if not args.skip_sample:
         grid = sorted({(args.margin, args.padding)} | {(m, p) for m in GRID_MARGINS
                                                          for p in GRID_PADDINGS})  # fmt: skip
