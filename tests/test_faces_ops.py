@@ -195,3 +195,27 @@ def test_a_person_registered_after_the_scan_is_matched_before_any_render(tmp_pat
     assert {row["person"] for row in rows if row["blur"]} == {"Grace"}
     manifest = blur_clip(project, clip.name, tmp_path / "out.mp4")
     assert {d["person"] for d in manifest["decisions"] if d["blur"]} == {"Grace"}
+
+
+def test_cli_assign_unassign_and_preview(scanned, tmp_path):
+    """`faces assign` makes the editor's word win (the released host's track is blurred as
+    Grace), `faces unassign` gives it back to the machine; `blur --preview` is marked so."""
+    project, _ = scanned
+    base = ("--project", str(project.root))
+
+    def rows():
+        return json.loads(run_cli(*base, "faces", "--format", "json", check=0).stdout)
+
+    host = next(row for row in rows() if row["person"] == "Eileen")
+    run_cli(*base, "faces", "assign", str(host["id"]), "Grace", check=0)
+    row = next(r for r in rows() if r["id"] == host["id"])
+    assert (row["person"], row["assigned_by"], row["blur"]) == ("Grace", "tester", True)
+    missing = run_cli(*base, "faces", "assign", str(host["id"]), "Nobody", check=1)
+    assert "Nobody" in missing.stderr and "Traceback" not in missing.stderr
+    run_cli(*base, "faces", "unassign", str(host["id"]), check=0)
+    row = next(r for r in rows() if r["id"] == host["id"])
+    assert (row["person"], row["assigned_by"], row["blur"]) == ("Eileen", None, False)
+    preview = tmp_path / "preview.mp4"
+    run_cli(*base, "blur", "A001C001", "-o", str(preview), "--preview", check=0)
+    manifest = json.loads(preview.with_name("preview.mp4.manifest.json").read_text())
+    assert manifest["preview"] is True and preview.stat().st_size > 0

@@ -78,3 +78,31 @@ def test_duplicates_and_broken_photos(project, tmp_path):
     result = run_cli("--project", str(project.root), "people", "photo", "add", "Grace Hopper",
                      str(broken), check=1)  # fmt: skip
     assert "not a readable image" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_register_from_the_command_line(project):
+    """`people add`, `people`, `people show`, `people set` as an assistant editor types them;
+    a wrong consent is refused with the choices and no traceback, and changes nothing."""
+    base = ("--project", str(project.root), "people")
+    run_cli(*base, "add", "Eileen Collins", "--role", "actor", "--consent", "released",
+            "--release-ref", "REL-001", "--signed", "2026-11-19", "--photo", str(EILEEN),
+            check=0)  # fmt: skip
+    run_cli(*base, "add", "Grace Hopper", "--role", "script supervisor", check=0)
+    rows = {row["name"]: row for row in json.loads(run_cli(*base, "--format", "json",
+                                                           check=0).stdout)}  # fmt: skip
+    assert rows["Eileen Collins"]["consent"] == "released"
+    assert rows["Eileen Collins"]["release_ref"] == "REL-001"
+    assert rows["Grace Hopper"]["consent"] == "pending"  # the default
+    shown = run_cli(*base, "show", "Eileen Collins", check=0).stdout
+    assert "REL-001" in shown and "2026-11-19" in shown and "eileen" in shown.lower()
+    run_cli(*base, "set", "Grace Hopper", "--consent", "opted_out", "--note", "asked on set",
+            check=0)  # fmt: skip
+    refused = run_cli(*base, "set", "Grace Hopper", "--consent", "maybe", check=1)
+    assert "maybe" in refused.stderr and "opted_out" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    history = json.loads(run_cli(*base, "history", "Grace Hopper", "--format", "json",
+                                 check=0).stdout)  # fmt: skip
+    assert [(row["before"], row["after"]) for row in history] == [
+        (None, "pending"),
+        ("pending", "opted_out"),
+    ]
