@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import math
 import zlib
 from dataclasses import dataclass, field
 
@@ -32,6 +33,11 @@ class Box:
     @property
     def height(self) -> float:
         return self.y2 - self.y1
+
+    @property
+    def size(self) -> float:
+        """The side of a square of the same area (at least 1 px): how big a face is."""
+        return math.sqrt(max(1.0, self.width * self.height))
 
     def grown(self, margin: float) -> Box:
         """The box with ``margin`` (a fraction of its size) added on every side."""

@@ -196,8 +196,7 @@ class _Track:
 
     def speed(self) -> float:
         """Centre motion per frame as a fraction of the face size."""
-        size = max(1.0, math.sqrt(self.last_box.width * self.last_box.height))
-        return math.hypot(self.velocity[0], self.velocity[1]) / size
+        return math.hypot(self.velocity[0], self.velocity[1]) / self.last_box.size
 
 
 def _centre(box: Box) -> tuple[float, float]:
@@ -212,7 +211,7 @@ def _behind(box: Box, detections) -> bool:
 
 def _radius(track: _Track, frame: int, long_side: float) -> float:
     last = track.last_box
-    size = math.sqrt(max(1.0, last.width * last.height))
+    size = last.size
     gap = frame - track.last_frame
     return max(
         size * min(MAX_RADIUS, 1.0 + 0.5 * gap), long_side * min(MAX_PAN, PAN_PER_FRAME * gap)
@@ -222,8 +221,8 @@ def _radius(track: _Track, frame: int, long_side: float) -> float:
 def _cost(track: _Track, box: Box, frame: int, long_side: float) -> float | None:
     """Normalised distance minus overlap; None when the detection cannot be this face."""
     last = track.last_box
-    size = math.sqrt(max(1.0, last.width * last.height))
-    ratio = math.sqrt(max(1.0, box.width * box.height)) / size
+    size = last.size
+    ratio = box.size / size
     if not 1 / MAX_SIZE_RATIO <= ratio <= MAX_SIZE_RATIO:
         return None
     predicted = track.predicted(frame)
@@ -353,7 +352,7 @@ class Tracker:
         centre_x, centre_y = (found[0] + found[2]) / 2, (found[1] + found[3]) / 2
         if not (0 <= centre_x < grey.shape[1] and 0 <= centre_y < grey.shape[0]):
             return None  # the face left the picture
-        size = math.sqrt(max(1.0, track.last_box.width * track.last_box.height))
+        size = track.last_box.size
         if math.dist(_centre(box), (cx, cy)) > FOLLOW_MAX_OFFSET * size * (
             frame - track.last_frame
         ):
