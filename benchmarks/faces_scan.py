@@ -157,6 +157,14 @@ def plain_transcode(clip: Path, *quality: str) -> None:
                    check=True)  # fmt: skip
 
 
+def shoot_people(folder: Path, shoot: dict) -> tuple[set[str], list]:
+    """(the released people's ids, each person's id and reference-photo feature)."""
+    from btslog.faces.identify import embed_photo
+
+    released = {p["id"] for p in shoot["people"] if p["consent"] == "released"}
+    return released, [(p["id"], embed_photo(folder / p["photo"])) for p in shoot["people"]]
+
+
 def measure_speed(rounds: int, settings) -> dict:
     """The whole job on every clip of the full-size (1080p) shoot -- scan, then the blurred
     render with the default policy (everyone but the released person hidden) -- against a
@@ -168,7 +176,7 @@ def measure_speed(rounds: int, settings) -> dict:
     from dataclasses import replace
 
     from btslog.faces.blur import BlurSettings
-    from btslog.faces.identify import embed_photo, match
+    from btslog.faces.identify import match
     from btslog.faces.model import BlurDecision
     from btslog.faces.render import render_blurred
     from btslog.faces.scan import scan_clip
@@ -176,8 +184,7 @@ def measure_speed(rounds: int, settings) -> dict:
 
     folder = full_shoot()
     shoot = json.loads((folder / "shoot.json").read_text())
-    released = {p["id"] for p in shoot["people"] if p["consent"] == "released"}
-    references = [(p["id"], embed_photo(folder / p["photo"])) for p in shoot["people"]]
+    released, references = shoot_people(folder, shoot)
     target = OUT / "speed"
     crf = str(BlurSettings().crf)
     clips = {Path(clip["path"]).stem: folder / clip["path"] for clip in shoot["clips"]}
@@ -249,13 +256,12 @@ def truth_frame_numbers(truth: dict) -> list[int]:
 
 def evaluate_shoot(folder: Path, settings, grid: list[tuple[float, int]], unsure: float) -> dict:
     """Scan every clip once; leaks and released-person frames at each (margin, padding)."""
-    from btslog.faces.identify import embed_photo, match, scores
+    from btslog.faces.identify import match, scores
     from btslog.faces.scan import scan_clip
     from btslog.media.probe import probe
 
     shoot = json.loads((folder / "shoot.json").read_text())
-    released = {p["id"] for p in shoot["people"] if p["consent"] == "released"}
-    references = [(p["id"], embed_photo(folder / p["photo"])) for p in shoot["people"]]
+    released, references = shoot_people(folder, shoot)
     frames, seconds = 0, 0.0
     leaks = {key: [] for key in grid}
     shown = dict.fromkeys(grid, 0)
