@@ -215,6 +215,9 @@ def test_cli_assign_unassign_and_preview(scanned, tmp_path):
     run_cli(*base, "faces", "unassign", str(host["id"]), check=0)
     row = next(r for r in rows() if r["id"] == host["id"])
     assert (row["person"], row["assigned_by"], row["blur"]) == ("Eileen", None, False)
+    wrong = run_cli(*base, "blur", "A001C001", "-o", str(tmp_path / "out.txt"), check=1)
+    assert ".mp4" in wrong.stderr and "rendering" not in wrong.stderr  # refused before work
+    assert list(tmp_path.iterdir()) == []
     preview = tmp_path / "preview.mp4"
     run_cli(*base, "blur", "A001C001", "-o", str(preview), "--preview", check=0)
     manifest = json.loads(preview.with_name("preview.mp4.manifest.json").read_text())

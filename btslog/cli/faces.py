@@ -121,10 +121,10 @@ def blur_command(ctx, clip, output, preview, style) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from btslog.cli.context import console, project_from
-    from btslog.ops.faces import blur_clip, ensure_scanned
+    from btslog.ops.faces import blur_clip, ensure_renderable
 
     project = project_from(ctx)
-    ensure_scanned(project, clip)  # before the progress bar: a refusal is the only output
+    ensure_renderable(project, clip, output)  # before the progress bar: a refusal is all
     columns = (TextColumn("rendering"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=console(stderr=True)) as bar:
         task = bar.add_task("render", total=None)

@@ -408,24 +408,31 @@ def _decision_record(track: FaceTrack, decision: BlurDecision, settings, first, 
     return record
 
 
-def _check_paths(source: Path, output: Path) -> None:
-    if not source.is_file():
-        raise MediaError(
-            f"{source}: no such file", hint="check the path and that the drive is mounted"
-        )
+def check_output(output: Path) -> None:
+    """Refuse an ``output`` a render cannot be written to: not .mp4/.m4v/.mov, a folder, or
+    the manifest of another render."""
+    output = Path(output)
     if output.suffix.lower() not in OUTPUT_SUFFIXES:
         raise InvalidInput(
             f"{output}: btslog renders to {', '.join(OUTPUT_SUFFIXES)} files",
             hint="name the output e.g. making_of.mp4",
         )
     resolved = output.resolve()
-    if resolved == source.resolve():
+    if resolved == manifest_path(output).resolve() or resolved.is_dir():
+        raise InvalidInput(f"{output}: is a folder or the manifest of another render")
+
+
+def _check_paths(source: Path, output: Path) -> None:
+    if not source.is_file():
+        raise MediaError(
+            f"{source}: no such file", hint="check the path and that the drive is mounted"
+        )
+    check_output(output)
+    if output.resolve() == source.resolve():
         raise MediaError(
             f"{source}: refusing to render over the original",
             hint="choose another output path; originals are never modified",
         )
-    if resolved == manifest_path(output).resolve() or resolved.is_dir():
-        raise InvalidInput(f"{output}: is a folder or the manifest of another render")
 
 
 def render_blurred(

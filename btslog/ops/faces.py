@@ -287,6 +287,16 @@ def ensure_scanned(project: Project, reference: str) -> Clip:
     return clip
 
 
+def ensure_renderable(project: Project, reference: str, output: str | Path) -> Clip:
+    """:func:`ensure_scanned`, and ``output`` a file a render can be written to: the checks
+    a blur makes before any work, for callers that show progress only once work starts."""
+    from btslog.faces.render import check_output
+
+    clip = ensure_scanned(project, reference)
+    check_output(Path(output))
+    return clip
+
+
 def blur_clip(project: Project, reference: str, output: str | Path, *, preview: bool = False,
               style: str | None = None,
               progress: Callable[[int, int], None] | None = None) -> dict:  # fmt: skip
